@@ -1,0 +1,91 @@
+//! Throughput benchmark: model1 training and inference img/s on random data, the crate's
+//! `fit` against a bare burn loop doing the same work (the overhead ratio), and optionally a
+//! PyTorch reference run in the same command (`bench/pytorch_model1.py`).
+
+use crate::data::{Dataset, Normalization, FASHION_CLASSES};
+use crate::model::ModelSpec;
+use crate::train::{cross_entropy, images_tensor, tensor_to_vec, TrainConfig, Trainer};
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::{Rng, SeedableRng};
+use std::time::Instant;
+
+/// Results of [`run`], images per second.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BenchResult {
+    pub preset: String,
+    pub images: usize,
+    pub batch_size: usize,
+    pub bare_train_img_s: f64,
+    pub fit_train_img_s: f64,
+    pub fit_over_bare: f64,
+    pub inference_img_s: f64,
+}
+
+/// Random images and labels (seeded).
+pub fn random_dataset(n: usize, seed: u64) -> Dataset {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let images = (0..n * 784).map(|_| rng.random::<u8>()).collect();
+    let labels = (0..n).map(|_| rng.random_range(0..10u8)).collect();
+    Dataset::new(images, labels, 28, 28, FASHION_CLASSES.iter().map(|s| s.to_string()).collect())
+        .expect("valid sizes")
+}
+
+/// The reference: the same epoch written directly against burn, no crate machinery.
+fn bare_epoch(spec: &ModelSpec, ds: &Dataset, batch: usize, device: &Device) -> f64 {
+    let device = device.clone().autodiff();
+    device.seed(1);
+    let mut net = spec.build(&device);
+    let mut optim = AdamConfig::new().with_epsilon(1e-7).init();
+    let t0 = Instant::now();
+    let idx: Vec<usize> = (0..ds.len()).collect();
+    for chunk in idx.chunks(batch) {
+        let x = images_tensor(ds, chunk, Normalization::Centered, &device);
+        let mut y = vec![0f32; chunk.len() * 10];
+        for (r, &i) in chunk.iter().enumerate() {
+            y[r * 10 + ds.labels[i] as usize] = 1.0;
+        }
+        let y = Tensor::<2>::from_data(TensorData::new(y, [chunk.len(), 10]), &device);
+        let loss = cross_entropy(net.forward(x), y);
+        let grads = GradientsParams::from_grads(loss.backward(), &net);
+        net = optim.step(1e-3, net, grads);
+        // Read the loss back, as any real loop does to report it.
+        let _ = tensor_to_vec(loss.inner());
+    }
+    ds.len() as f64 / t0.elapsed().as_secs_f64()
+}
+
+/// Benchmark `preset` on `n` random images at `batch` per step; best of `repeats` for each side.
+pub fn run(preset: &str, n: usize, batch: usize, repeats: usize, device: &Device) -> crate::Result<BenchResult> {
+    let spec = ModelSpec::preset(preset)?;
+    let ds = random_dataset(n, 7);
+    let empty = ds.subset(0);
+    // Warm-up (allocator, thread pool).
+    bare_epoch(&spec, &ds.subset(batch * 2), batch, device);
+    let (mut bare, mut fit) = (0f64, 0f64);
+    for _ in 0..repeats.max(1) {
+        bare = bare.max(bare_epoch(&spec, &ds, batch, device));
+        let cfg = TrainConfig::new(spec.clone()).with_batch_size(batch).quiet();
+        let mut t = Trainer::new(cfg, device)?;
+        let t0 = Instant::now();
+        t.fit(&ds, &empty, 1)?;
+        fit = fit.max(n as f64 / t0.elapsed().as_secs_f64());
+    }
+    let net = spec.build(device).valid();
+    let idx: Vec<usize> = (0..n).collect();
+    let t0 = Instant::now();
+    for chunk in idx.chunks(batch) {
+        let _ = tensor_to_vec(net.forward(images_tensor(&ds, chunk, Normalization::Centered, device)));
+    }
+    let inference = n as f64 / t0.elapsed().as_secs_f64();
+    Ok(BenchResult {
+        preset: preset.into(),
+        images: n,
+        batch_size: batch,
+        bare_train_img_s: bare,
+        fit_train_img_s: fit,
+        fit_over_bare: fit / bare,
+        inference_img_s: inference,
+    })
+}

@@ -1,0 +1,73 @@
+//! One error type for the crate: every message names the file (or setting) and the problem.
+
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong in `cnn_lab`, with enough context to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file was read but its content is not what it should be.
+    #[error("{path}: {msg}")]
+    Format { path: PathBuf, msg: String },
+    /// A CSV cell is wrong: file, 1-based line and column.
+    #[error("{path}: line {line}, column {column}: {msg}")]
+    Csv {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        msg: String,
+    },
+    /// A dataset could not be found anywhere; says where we looked and how to get it.
+    #[error("{name} not found. Tried:\n{tried}\n{hint}")]
+    NotFound {
+        name: String,
+        tried: String,
+        hint: String,
+    },
+    /// A bad argument or configuration.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Short alias used across the crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub(crate) fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+    pub(crate) fn format(path: impl AsRef<Path>, msg: impl Into<String>) -> Self {
+        Error::Format {
+            path: path.as_ref().to_path_buf(),
+            msg: msg.into(),
+        }
+    }
+    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
+        Error::Invalid(msg.into())
+    }
+}
+
+/// Write `bytes` to `path` atomically: a temporary file in the same folder, then a rename,
+/// so a crash never leaves a half-written file behind.
+pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let path = path.as_ref();
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::io(&dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}

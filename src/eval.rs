@@ -1,0 +1,121 @@
+//! Evaluation: loss/accuracy, probabilities, confusion matrix, per-class accuracy and the
+//! least-confident predictions.
+
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::train::{argmax, evaluate_net, images_tensor, tensor_to_vec, Model};
+use burn::tensor::activation::softmax;
+
+/// Test-set figures of a model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub loss: f64,
+    pub accuracy: f64,
+}
+
+impl Model {
+    fn check(&self, ds: &Dataset) -> Result<()> {
+        if ds.num_classes() != self.class_names.len() || (ds.rows, ds.cols) != self.config.spec.input {
+            return Err(Error::invalid(format!(
+                "dataset ({} classes, {}x{}) does not fit the model ({} classes, {:?})",
+                ds.num_classes(), ds.rows, ds.cols, self.class_names.len(), self.config.spec.input
+            )));
+        }
+        Ok(())
+    }
+
+    /// Loss and accuracy on `ds`.
+    pub fn evaluate(&self, ds: &Dataset) -> Result<Evaluation> {
+        self.check(ds)?;
+        let (loss, accuracy) = evaluate_net(&self.net, ds, self.normalization, &self.device);
+        Ok(Evaluation { loss, accuracy })
+    }
+
+    /// Class probabilities, one row of `classes` values per image.
+    pub fn predict(&self, ds: &Dataset) -> Result<Vec<Vec<f32>>> {
+        self.check(ds)?;
+        let idx: Vec<usize> = (0..ds.len()).collect();
+        let mut out = Vec::with_capacity(ds.len());
+        for chunk in idx.chunks(500) {
+            let x = images_tensor(ds, chunk, self.normalization, &self.device);
+            let p = tensor_to_vec(softmax(self.net.forward(x), 1));
+            out.extend(p.chunks(self.class_names.len()).map(|r| r.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Probabilities for one 28×28 byte image.
+    pub fn predict_image(&self, px: &[u8]) -> Result<Vec<f32>> {
+        let (h, w) = self.config.spec.input;
+        if px.len() != h * w {
+            return Err(Error::invalid(format!("image has {} pixels, model expects {h}x{w}", px.len())));
+        }
+        let ds = Dataset::new(px.to_vec(), vec![0], h, w, self.class_names.clone())?;
+        Ok(self.predict(&ds)?.remove(0))
+    }
+}
+
+/// Predicted class of each probability row.
+pub fn predicted(probs: &[Vec<f32>]) -> Vec<usize> {
+    probs.iter().map(|p| argmax(p)).collect()
+}
+
+/// Confusion matrix `m[true][predicted]` (counts).
+pub fn confusion_matrix(labels: &[u8], predicted: &[usize], classes: usize) -> Vec<Vec<usize>> {
+    let mut m = vec![vec![0; classes]; classes];
+    for (&t, &p) in labels.iter().zip(predicted) {
+        m[t as usize][p] += 1;
+    }
+    m
+}
+
+/// Each row divided by its total (recall per class on the diagonal).
+pub fn normalize_rows(m: &[Vec<usize>]) -> Vec<Vec<f64>> {
+    m.iter()
+        .map(|r| {
+            let s: usize = r.iter().sum();
+            r.iter().map(|&v| v as f64 / s.max(1) as f64).collect()
+        })
+        .collect()
+}
+
+/// Accuracy of each class (the confusion matrix's diagonal, row-normalised).
+pub fn per_class_accuracy(m: &[Vec<usize>]) -> Vec<f64> {
+    normalize_rows(m).iter().enumerate().map(|(i, r)| r[i]).collect()
+}
+
+/// Indices of the `n` predictions with the lowest top probability, least confident first.
+pub fn least_confident(probs: &[Vec<f32>], n: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..probs.len()).collect();
+    let top = |i: usize| probs[i].iter().cloned().fold(f32::MIN, f32::max);
+    idx.sort_by(|&a, &b| top(a).total_cmp(&top(b)).then(a.cmp(&b)));
+    idx.truncate(n);
+    idx
+}
+
+/// Top probability of each prediction (for a confidence histogram).
+pub fn confidences(probs: &[Vec<f32>]) -> Vec<f32> {
+    probs.iter().map(|p| p.iter().cloned().fold(f32::MIN, f32::max)).collect()
+}
+
+/// The `k` best classes of one probability row: `(class, probability)`, best first.
+pub fn top_k(p: &[f32], k: usize) -> Vec<(usize, f32)> {
+    let mut v: Vec<(usize, f32)> = p.iter().cloned().enumerate().collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1));
+    v.truncate(k);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn confusion_and_confidence() {
+        let m = confusion_matrix(&[0, 0, 1, 1], &[0, 1, 1, 1], 2);
+        assert_eq!(m, vec![vec![1, 1], vec![0, 2]]);
+        assert_eq!(per_class_accuracy(&m), vec![0.5, 1.0]);
+        let probs = vec![vec![0.9, 0.1], vec![0.55, 0.45], vec![0.2, 0.8]];
+        assert_eq!(least_confident(&probs, 2), vec![1, 2]);
+        assert_eq!(top_k(&probs[2], 1), vec![(1, 0.8)]);
+    }
+}

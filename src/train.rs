@@ -1,0 +1,565 @@
+//! Training: [`TrainConfig`] (hyper-parameters with Keras-like defaults), a [`Trainer`] whose
+//! `fit` can be called again to continue (history concatenated), checkpoints, early stopping,
+//! and [`train_or_load`], a cache keyed by everything that determines the result.
+//!
+//! ```no_run
+//! use cnn_lab::prelude::*;
+//! let (train, test) = fashion_mnist().unwrap();
+//! let (train, val) = train.split(0.2, 42, false).unwrap();
+//! let cfg = TrainConfig::new(ModelSpec::preset("model1").unwrap()).with_epochs(5);
+//! let model = train_or_load(&cfg, &train, &val).unwrap();
+//! ```
+
+use crate::augment::Augment;
+use crate::data::{Dataset, Normalization};
+use crate::error::{write_atomic, Error, Result};
+use crate::model::{ModelSpec, Net};
+use crate::progress::EpochProgress;
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Early stopping on `val_loss`, as Keras' `EarlyStopping(monitor="val_loss")`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EarlyStopping {
+    /// Epochs without improvement before stopping.
+    pub patience: usize,
+    /// Put back the weights of the best epoch when stopping (or at the end).
+    pub restore_best: bool,
+}
+
+/// Save a checkpoint after each epoch (`best_only`: only when `val_loss` improves).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub dir: PathBuf,
+    pub best_only: bool,
+}
+
+/// Everything that determines a training run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub spec: ModelSpec,
+    pub epochs: usize,
+    pub batch_size: usize,
+    /// Adam learning rate (Keras default 1e-3).
+    pub lr: f64,
+    /// Adam epsilon (Keras default 1e-7).
+    pub epsilon: f32,
+    pub seed: u64,
+    pub normalization: Normalization,
+    pub augment: Option<Augment>,
+    pub early_stopping: Option<EarlyStopping>,
+    #[serde(skip)]
+    pub checkpoint: Option<Checkpoint>,
+    /// Show progress (bar in a terminal, text lines elsewhere) and one line per epoch.
+    #[serde(skip)]
+    pub verbose: bool,
+}
+
+impl TrainConfig {
+    /// Defaults: 10 epochs, batch 128, Adam(1e-3, ε=1e-7), seed 42, x/128−0.5 inputs.
+    pub fn new(spec: ModelSpec) -> Self {
+        Self {
+            spec,
+            epochs: 10,
+            batch_size: 128,
+            lr: 1e-3,
+            epsilon: 1e-7,
+            seed: 42,
+            normalization: Normalization::Centered,
+            augment: None,
+            early_stopping: None,
+            checkpoint: None,
+            verbose: true,
+        }
+    }
+    /// From a preset name (see [`ModelSpec::preset`]).
+    pub fn preset(name: &str) -> Result<Self> {
+        Ok(Self::new(ModelSpec::preset(name)?))
+    }
+    pub fn with_epochs(mut self, n: usize) -> Self {
+        self.epochs = n;
+        self
+    }
+    pub fn with_batch_size(mut self, n: usize) -> Self {
+        self.batch_size = n;
+        self
+    }
+    pub fn with_lr(mut self, lr: f64) -> Self {
+        self.lr = lr;
+        self
+    }
+    pub fn with_epsilon(mut self, e: f32) -> Self {
+        self.epsilon = e;
+        self
+    }
+    pub fn with_seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+    pub fn with_normalization(mut self, n: Normalization) -> Self {
+        self.normalization = n;
+        self
+    }
+    pub fn with_augment(mut self, a: Augment) -> Self {
+        self.augment = Some(a);
+        self
+    }
+    pub fn with_early_stopping(mut self, patience: usize, restore_best: bool) -> Self {
+        self.early_stopping = Some(EarlyStopping { patience, restore_best });
+        self
+    }
+    pub fn with_checkpoint(mut self, dir: impl Into<PathBuf>, best_only: bool) -> Self {
+        self.checkpoint = Some(Checkpoint { dir: dir.into(), best_only });
+        self
+    }
+    pub fn quiet(mut self) -> Self {
+        self.verbose = false;
+        self
+    }
+    fn check(&self) -> Result<()> {
+        self.spec.rows()?;
+        if self.batch_size == 0 {
+            return Err(Error::invalid("batch_size must be at least 1"));
+        }
+        if !(self.lr > 0.0 && self.lr.is_finite()) {
+            return Err(Error::invalid(format!("learning rate must be positive, got {}", self.lr)));
+        }
+        Ok(())
+    }
+}
+
+/// Per-epoch metrics, as Keras' `History.history`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    pub loss: Vec<f64>,
+    pub accuracy: Vec<f64>,
+    pub val_loss: Vec<f64>,
+    pub val_accuracy: Vec<f64>,
+    pub seconds: Vec<f64>,
+}
+
+impl History {
+    pub fn epochs(&self) -> usize {
+        self.loss.len()
+    }
+    /// Append another run's history (continued training).
+    pub fn extend(&mut self, other: &History) {
+        self.loss.extend(&other.loss);
+        self.accuracy.extend(&other.accuracy);
+        self.val_loss.extend(&other.val_loss);
+        self.val_accuracy.extend(&other.val_accuracy);
+        self.seconds.extend(&other.seconds);
+    }
+    /// Mean seconds per epoch.
+    pub fn seconds_per_epoch(&self) -> f64 {
+        self.seconds.iter().sum::<f64>() / self.seconds.len().max(1) as f64
+    }
+    /// Epoch (0-based) with the lowest validation loss.
+    pub fn best_epoch(&self) -> Option<usize> {
+        self.val_loss
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i)
+    }
+}
+
+/// Copy an f32 tensor to a `Vec` (any rank).
+pub fn tensor_to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    let data = t.into_data().convert::<f32>();
+    data.as_slice::<f32>().map(|s| s.to_vec()).unwrap_or_default()
+}
+
+/// Images at `idx` as a normalised `[n, 1, rows, cols]` tensor.
+pub fn images_tensor(ds: &Dataset, idx: &[usize], norm: Normalization, device: &Device) -> Tensor<4> {
+    let mut v = Vec::with_capacity(idx.len() * ds.pixels());
+    for &i in idx {
+        v.extend(ds.image(i).iter().map(|&p| norm.apply(p as f32)));
+    }
+    Tensor::from_data(TensorData::new(v, [idx.len(), 1, ds.rows, ds.cols]), device)
+}
+
+fn bytes_tensor(px: &[u8], n: usize, rows: usize, cols: usize, norm: Normalization, device: &Device) -> Tensor<4> {
+    let v: Vec<f32> = px.iter().map(|&p| norm.apply(p as f32)).collect();
+    Tensor::from_data(TensorData::new(v, [n, 1, rows, cols]), device)
+}
+
+fn one_hot(labels: &[u8], classes: usize, device: &Device) -> Tensor<2> {
+    let mut v = vec![0f32; labels.len() * classes];
+    for (i, &l) in labels.iter().enumerate() {
+        v[i * classes + l as usize] = 1.0;
+    }
+    Tensor::from_data(TensorData::new(v, [labels.len(), classes]), device)
+}
+
+/// Mean cross-entropy of `logits` against one-hot `targets`.
+pub fn cross_entropy(logits: Tensor<2>, targets: Tensor<2>) -> Tensor<1> {
+    let [b, _] = logits.dims();
+    (log_softmax(logits, 1) * targets).sum().mul_scalar(-1.0 / b as f32)
+}
+
+/// Count of rows whose arg-max equals the label.
+pub fn count_correct(logits: &[f32], labels: &[u8], classes: usize) -> usize {
+    logits
+        .chunks(classes)
+        .zip(labels)
+        .filter(|(row, &l)| argmax(row) == l as usize)
+        .count()
+}
+
+/// Index of the largest value (first on ties).
+pub fn argmax(row: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in row.iter().enumerate() {
+        if v > row[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Loss and accuracy of `net` (an inference module) on `ds`.
+pub fn evaluate_net(net: &Net, ds: &Dataset, norm: Normalization, device: &Device) -> (f64, f64) {
+    let classes = ds.num_classes();
+    let (mut loss, mut correct) = (0f64, 0usize);
+    let idx: Vec<usize> = (0..ds.len()).collect();
+    for chunk in idx.chunks(500) {
+        let x = images_tensor(ds, chunk, norm, device);
+        let logits = net.forward(x);
+        let labels: Vec<u8> = chunk.iter().map(|&i| ds.labels[i]).collect();
+        let l = cross_entropy(logits.clone(), one_hot(&labels, classes, device));
+        loss += tensor_to_vec(l)[0] as f64 * chunk.len() as f64;
+        correct += count_correct(&tensor_to_vec(logits), &labels, classes);
+    }
+    let n = ds.len().max(1) as f64;
+    (loss / n, correct as f64 / n)
+}
+
+/// Trains one network; `fit` may be called repeatedly, each call appending to `history`.
+pub struct Trainer {
+    pub config: TrainConfig,
+    slot: Option<Net>,
+    optim: burn::optim::ModuleOptimizer,
+    device: Device,
+    pub history: History,
+    epochs_done: usize,
+    best: Option<(f64, Net)>,
+    since_best: usize,
+}
+
+impl Trainer {
+    /// A fresh, seeded network on `device` (an autodiff device is made from it).
+    pub fn new(config: TrainConfig, device: &Device) -> Result<Self> {
+        config.check()?;
+        let device = device.clone().autodiff();
+        device.seed(config.seed);
+        let net = config.spec.try_build(&device)?;
+        let optim = AdamConfig::new().with_epsilon(config.epsilon).init();
+        Ok(Self { config, slot: Some(net), optim, device, history: History::default(), epochs_done: 0, best: None, since_best: 0 })
+    }
+
+    /// Train `epochs` more epochs on `train`, validating on `val` after each.
+    /// Returns the history of this call; `self.history` holds all of it.
+    pub fn fit(&mut self, train: &Dataset, val: &Dataset, epochs: usize) -> Result<History> {
+        if train.is_empty() {
+            return Err(Error::invalid("fit: the training set is empty"));
+        }
+        let classes = self.config.spec.num_classes()?;
+        if train.num_classes() != classes {
+            return Err(Error::invalid(format!(
+                "fit: model predicts {classes} classes but the dataset has {}",
+                train.num_classes()
+            )));
+        }
+        if (train.rows, train.cols) != self.config.spec.input {
+            return Err(Error::invalid(format!(
+                "fit: model expects {:?} images, dataset has {}x{}",
+                self.config.spec.input, train.rows, train.cols
+            )));
+        }
+        let cfg = self.config.clone();
+        let mut hist = History::default();
+        let start_epoch = self.epochs_done;
+        let total_epochs = start_epoch + epochs;
+        for epoch in start_epoch..total_epochs {
+            let t0 = Instant::now();
+            let batches = train.batches(cfg.batch_size, cfg.seed, epoch);
+            let mut bar = EpochProgress::new(epoch + 1, total_epochs, batches.len(), cfg.verbose);
+            let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed.wrapping_add(1_000_003 * epoch as u64));
+            let (mut loss_sum, mut correct, mut seen) = (0f64, 0usize, 0usize);
+            for idx in &batches {
+                let mut px = Vec::with_capacity(idx.len() * train.pixels());
+                for &i in idx {
+                    match &cfg.augment {
+                        Some(a) => px.extend(a.apply(train.image(i), train.rows, train.cols, &mut rng)),
+                        None => px.extend_from_slice(train.image(i)),
+                    }
+                }
+                let labels: Vec<u8> = idx.iter().map(|&i| train.labels[i]).collect();
+                let x = bytes_tensor(&px, idx.len(), train.rows, train.cols, cfg.normalization, &self.device);
+                let y = one_hot(&labels, classes, &self.device);
+                let net = self.slot.as_ref().expect("network present");
+                let logits = net.forward(x);
+                let data_loss = cross_entropy(logits.clone(), y);
+                let loss = match net.l2_penalty() {
+                    Some(p) => data_loss.clone() + p,
+                    None => data_loss.clone(),
+                };
+                let grads = GradientsParams::from_grads(loss.backward(), net);
+                // Move the module through the optimiser (no clone: keeps in-place updates possible).
+                let net = self.slot.take().expect("network present");
+                self.slot = Some(self.optim.step(cfg.lr, net, grads));
+                let l = tensor_to_vec(data_loss.inner())[0] as f64;
+                loss_sum += l * idx.len() as f64;
+                correct += count_correct(&tensor_to_vec(logits.inner()), &labels, classes);
+                seen += idx.len();
+                bar.step(loss_sum / seen as f64, correct as f64 / seen as f64);
+            }
+            bar.finish();
+            let valid = self.net().valid();
+            let (vl, va) = if val.is_empty() {
+                (f64::NAN, f64::NAN)
+            } else {
+                evaluate_net(&valid, val, cfg.normalization, &self.device.clone().inner())
+            };
+            let secs = t0.elapsed().as_secs_f64();
+            hist.loss.push(loss_sum / seen as f64);
+            hist.accuracy.push(correct as f64 / seen as f64);
+            hist.val_loss.push(vl);
+            hist.val_accuracy.push(va);
+            hist.seconds.push(secs);
+            self.history.extend(&History {
+                loss: vec![loss_sum / seen as f64],
+                accuracy: vec![correct as f64 / seen as f64],
+                val_loss: vec![vl],
+                val_accuracy: vec![va],
+                seconds: vec![secs],
+            });
+            self.epochs_done += 1;
+            if cfg.verbose {
+                println!(
+                    "epoch {}/{}: loss {:.4} acc {:.4} val_loss {:.4} val_acc {:.4} ({:.1} s, {:.0} img/s)",
+                    epoch + 1,
+                    total_epochs,
+                    loss_sum / seen as f64,
+                    correct as f64 / seen as f64,
+                    vl,
+                    va,
+                    secs,
+                    seen as f64 / secs
+                );
+            }
+            let improved = match &self.best {
+                Some((b, _)) => vl < *b,
+                None => true,
+            };
+            if improved && vl.is_finite() {
+                self.best = Some((vl, self.net().clone()));
+                self.since_best = 0;
+            } else {
+                self.since_best += 1;
+            }
+            if let Some(ck) = &cfg.checkpoint {
+                if !ck.best_only || improved {
+                    let path = ck.dir.join(format!("{}_epoch{:03}.cnnlab", cfg.spec.name, epoch + 1));
+                    self.model(&train.class_names).save(&path)?;
+                }
+            }
+            if let Some(es) = &cfg.early_stopping {
+                if self.since_best > es.patience {
+                    if cfg.verbose {
+                        println!("early stopping: val_loss has not improved for {} epochs", es.patience);
+                    }
+                    break;
+                }
+            }
+        }
+        if let (Some(es), Some((_, best))) = (&cfg.early_stopping, &self.best) {
+            if es.restore_best {
+                self.slot = Some(best.clone());
+            }
+        }
+        Ok(hist)
+    }
+
+    /// The network being trained (on the autodiff device).
+    pub fn net(&self) -> &Net {
+        self.slot.as_ref().expect("network present")
+    }
+
+    /// The trained network for inference, with everything needed to use it later.
+    pub fn model(&self, class_names: &[String]) -> Model {
+        Model {
+            net: self.net().valid(),
+            device: self.device.clone().inner(),
+            normalization: self.config.normalization,
+            class_names: class_names.to_vec(),
+            history: self.history.clone(),
+            config: self.config.clone(),
+        }
+    }
+}
+
+/// A trained model ready for inference: network, input normalisation, class names, history.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub net: Net,
+    pub device: Device,
+    pub normalization: Normalization,
+    pub class_names: Vec<String>,
+    pub history: History,
+    pub config: TrainConfig,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: u32,
+    config: TrainConfig,
+    normalization: Normalization,
+    class_names: Vec<String>,
+    history: History,
+}
+
+const MAGIC: &[u8; 8] = b"CNNLAB01";
+
+impl Model {
+    /// Save to one file: magic, JSON header (spec, normalisation, class names, history), weights.
+    /// Written atomically.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let header = Header {
+            format: 1,
+            config: self.config.clone(),
+            normalization: self.normalization,
+            class_names: self.class_names.clone(),
+            history: self.history.clone(),
+        };
+        let json = serde_json::to_vec(&header).map_err(|e| Error::format(path, e.to_string()))?;
+        let weights = self
+            .net
+            .clone()
+            .into_record()
+            .into_bytes()
+            .map_err(|e| Error::format(path, format!("cannot serialise weights: {e}")))?;
+        let mut out = Vec::with_capacity(16 + json.len() + weights.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(json.len() as u64).to_le_bytes());
+        out.extend_from_slice(&json);
+        out.extend_from_slice(&weights);
+        write_atomic(path, &out)
+    }
+
+    /// Load a file written by [`Model::save`] onto `device`.
+    pub fn load(path: impl AsRef<Path>, device: &Device) -> Result<Model> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        if bytes.len() < 16 || &bytes[..8] != MAGIC {
+            return Err(Error::format(path, "not a cnn_lab model file (bad magic bytes)"));
+        }
+        let n = u64::from_le_bytes(bytes[8..16].try_into().unwrap()) as usize;
+        if n > bytes.len() - 16 {
+            return Err(Error::format(path, "truncated model file (header runs past the end)"));
+        }
+        let header: Header = serde_json::from_slice(&bytes[16..16 + n])
+            .map_err(|e| Error::format(path, format!("corrupt model header: {e}")))?;
+        if header.format != 1 {
+            return Err(Error::format(path, format!("unsupported model format version {}", header.format)));
+        }
+        let net = header
+            .config
+            .spec
+            .try_build(device)
+            .map_err(|e| Error::format(path, e.to_string()))?;
+        let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes[16 + n..].to_vec()))
+            .map_err(|e| Error::format(path, format!("corrupt weights: {e}")))?;
+        let net = catch(|| net.try_load_record(record))
+            .map_err(|e| Error::format(path, format!("weights do not match the model spec: {e}")))?
+            .map_err(|e| Error::format(path, format!("weights do not match the model spec: {e}")))?;
+        Ok(Model {
+            net,
+            device: device.clone(),
+            normalization: header.normalization,
+            class_names: header.class_names,
+            history: header.history,
+            config: header.config,
+        })
+    }
+}
+
+// burn may panic deep inside on malformed tensors; a user must see an error instead.
+fn catch<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(prev);
+    r.map_err(|p| {
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "panic".into())
+    })
+}
+
+/// Where cached runs live: `$CNN_LAB_RUNS`, else `runs/` at the crate root.
+pub fn runs_dir() -> PathBuf {
+    std::env::var_os("CNN_LAB_RUNS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("runs"))
+}
+
+fn fingerprint(ds: &Dataset) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update((ds.len() as u64).to_le_bytes());
+    h.update(&ds.images);
+    h.update(&ds.labels);
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The cache key of a run: hash of the config (spec, hyper-parameters, seed) and both datasets.
+pub fn run_key(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(serde_json::to_vec(cfg).unwrap_or_default());
+    h.update(fingerprint(train));
+    h.update(fingerprint(val));
+    h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Train, or load the identical earlier run from [`runs_dir`] (history included).
+pub fn train_or_load(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> Result<Model> {
+    train_or_load_on(cfg, train, val, &crate::device::default_device()?)
+}
+
+/// [`train_or_load`] on an explicit device.
+pub fn train_or_load_on(cfg: &TrainConfig, train: &Dataset, val: &Dataset, device: &Device) -> Result<Model> {
+    let path = runs_dir().join(format!("{}-{}.cnnlab", cfg.spec.name, run_key(cfg, train, val)));
+    if path.is_file() {
+        match Model::load(&path, device) {
+            Ok(m) => {
+                if cfg.verbose {
+                    println!(
+                        "loaded cached run {} ({} epochs, {:.1} s/epoch when trained)",
+                        path.display(),
+                        m.history.epochs(),
+                        m.history.seconds_per_epoch()
+                    );
+                }
+                return Ok(m);
+            }
+            Err(e) => eprintln!("ignoring unreadable cache entry: {e}"),
+        }
+    }
+    let mut t = Trainer::new(cfg.clone(), device)?;
+    t.fit(train, val, cfg.epochs)?;
+    let m = t.model(&train.class_names);
+    m.save(&path)?;
+    Ok(m)
+}
