@@ -89,3 +89,31 @@ pub fn run(preset: &str, n: usize, batch: usize, repeats: usize, device: &Device
         inference_img_s: inference,
     })
 }
+
+/// Where the native `cnn-lab` binary is expected (`cargo build --release`).
+pub fn native_binary() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/cnn-lab")
+}
+
+/// Training throughput here (e.g. inside evcxr) against the native release binary, measured
+/// back to back on the same random data; returns a small report with the ratio.
+pub fn compare_with_native(images: usize) -> crate::Result<String> {
+    let here = run("model1", images, 128, 1, &crate::device::cpu())?;
+    let bin = native_binary();
+    let out = std::process::Command::new(&bin)
+        .args(["bench", "--images", &images.to_string(), "--repeats", "1", "--json"])
+        .env("CNN_LAB_DEVICE", "cpu")
+        .output()
+        .map_err(|e| crate::Error::invalid(format!("{}: {e} (build it with `cargo build --release`)", bin.display())))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json = text.lines().last().unwrap_or("");
+    let native: serde_json::Value = serde_json::from_str(json)
+        .map_err(|_| crate::Error::invalid(format!("{}: unexpected output {text:?}", bin.display())))?;
+    let n = native["fit_train_img_s"].as_f64().unwrap_or(f64::NAN);
+    Ok(format!(
+        "model1 training on {images} random images, batch 128\n  here:   {:>6.0} img/s\n  native: {:>6.0} img/s\n  ratio:  {:.2}",
+        here.fit_train_img_s,
+        n,
+        here.fit_train_img_s / n
+    ))
+}

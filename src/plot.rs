@@ -1,0 +1,524 @@
+//! Plots that show inline in Jupyter (evcxr) as PNG and save as PNG or SVG.
+//!
+//! Every function returns a [`Figure`]; as the last expression of a notebook cell it displays
+//! itself, and `fig.save("x.svg")` / `fig.save("x.png")` writes a file (atomically).
+//!
+//! ```no_run
+//! use cnn_lab::plot::bar_chart;
+//! let fig = bar_chart("Images per class", &["a", "b"], &[3.0, 5.0]).unwrap();
+//! fig.save("counts.png").unwrap();
+//! ```
+
+use crate::error::{write_atomic, Error, Result};
+use crate::train::History;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+type Area<'a, DB> = DrawingArea<DB, Shift>;
+
+/// A rendered figure (PNG bytes and SVG text).
+#[derive(Clone)]
+pub struct Figure {
+    pub width: u32,
+    pub height: u32,
+    pub png: Vec<u8>,
+    pub svg: String,
+}
+
+impl std::fmt::Debug for Figure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Figure({}x{})", self.width, self.height)
+    }
+}
+
+impl Figure {
+    /// Write the figure; the extension (`.png` or `.svg`) picks the format.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("png") => write_atomic(path, &self.png),
+            Some("svg") => write_atomic(path, self.svg.as_bytes()),
+            _ => Err(Error::format(path, "unsupported figure format: use .png or .svg")),
+        }
+    }
+
+    /// Show inline in evcxr (called by the kernel for a cell's last expression).
+    pub fn evcxr_display(&self) {
+        use base64::Engine;
+        println!(
+            "EVCXR_BEGIN_CONTENT image/png\n{}\nEVCXR_END_CONTENT",
+            base64::engine::general_purpose::STANDARD.encode(&self.png)
+        );
+    }
+}
+
+fn perr<E: std::fmt::Debug>(e: E) -> Error {
+    Error::invalid(format!("plot: {e:?}"))
+}
+
+/// Draw `$draw(&area, args…)` once on a bitmap and once as SVG.
+macro_rules! render {
+    ($w:expr, $h:expr, $draw:ident $(, $arg:expr)*) => {{
+        let (w, h): (u32, u32) = ($w, $h);
+        let mut buf = vec![0u8; (w * h * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            root.fill(&WHITE).map_err(perr)?;
+            $draw(&root $(, $arg)*)?;
+            root.present().map_err(perr)?;
+        }
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+            root.fill(&WHITE).map_err(perr)?;
+            $draw(&root $(, $arg)*)?;
+            root.present().map_err(perr)?;
+        }
+        let img = image::RgbImage::from_raw(w, h, buf).ok_or_else(|| Error::invalid("plot: bad buffer"))?;
+        let mut png = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).map_err(perr)?;
+        Ok(Figure { width: w, height: h, png, svg })
+    }};
+}
+
+/// Ten distinct colours (matplotlib's tab10), one per class.
+pub const TAB10: [RGBColor; 10] = [
+    RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(44, 160, 44), RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189), RGBColor(140, 86, 75), RGBColor(227, 119, 194), RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34), RGBColor(23, 190, 207),
+];
+
+/// Viridis colour map, `t` in [0, 1].
+pub fn viridis(t: f64) -> RGBColor {
+    const A: [(f64, f64, f64); 5] = [(68., 1., 84.), (59., 82., 139.), (33., 145., 140.), (94., 201., 98.), (253., 231., 37.)];
+    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 } * 4.0;
+    let i = (t.floor() as usize).min(3);
+    let f = t - i as f64;
+    let (a, b) = (A[i], A[i + 1]);
+    let m = |x: f64, y: f64| (x + (y - x) * f).round() as u8;
+    RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+}
+
+/// Blue–white–red map for signed values, `t` in [−1, 1].
+pub fn diverging(t: f64) -> RGBColor {
+    let t = if t.is_finite() { t.clamp(-1.0, 1.0) } else { 0.0 };
+    let m = |x: f64| (255.0 - x * 255.0).round() as u8;
+    if t >= 0.0 { RGBColor(255, m(t * 0.8), m(t * 0.8)) } else { RGBColor(m(-t * 0.8), m(-t * 0.8), 255) }
+}
+
+fn finite_range(v: &[f64]) -> (f64, f64) {
+    let lo = v.iter().cloned().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
+    let hi = v.iter().cloned().filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+    if !lo.is_finite() { (0.0, 1.0) } else if hi - lo < 1e-12 { (lo - 0.5, hi + 0.5) } else { (lo, hi) }
+}
+
+// ------------------------------------------------------------------ bar chart
+
+fn draw_bars<DB: DrawingBackend>(root: &Area<DB>, title: &str, labels: &[String], values: &[f64], colors: &[RGBColor]) -> Result<()> {
+    let (_, hi) = finite_range(values);
+    let top = if hi <= 0.0 { 1.0 } else { hi * 1.1 };
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(10)
+        .x_label_area_size(if labels.iter().any(|l| l.len() > 3) { 60 } else { 30 })
+        .y_label_area_size(55)
+        .build_cartesian_2d((0..labels.len()).into_segmented(), 0f64..top)
+        .map_err(perr)?;
+    let labels_c = labels.to_vec();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(labels.len())
+        .x_label_formatter(&move |v| match v {
+            SegmentValue::CenterOf(i) => labels_c.get(*i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .x_label_style(("sans-serif", 11).into_font())
+        .draw()
+        .map_err(perr)?;
+    chart
+        .draw_series(values.iter().enumerate().map(|(i, &v)| {
+            let c = colors.get(i).copied().unwrap_or(TAB10[0]);
+            let mut r = Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), v.max(0.0))], c.filled());
+            r.set_margin(0, 0, 3, 3);
+            r
+        }))
+        .map_err(perr)?;
+    Ok(())
+}
+
+/// Vertical bars, one per label.
+pub fn bar_chart(title: &str, labels: &[&str], values: &[f64]) -> Result<Figure> {
+    bar_chart_colored(title, labels, values, &[TAB10[0]; 1].repeat(values.len()))
+}
+
+/// Vertical bars with one colour per bar.
+pub fn bar_chart_colored(title: &str, labels: &[&str], values: &[f64], colors: &[RGBColor]) -> Result<Figure> {
+    if labels.len() != values.len() || values.is_empty() {
+        return Err(Error::invalid(format!("bar_chart: {} labels for {} values", labels.len(), values.len())));
+    }
+    let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+    render!(640, 400, draw_bars, title, &labels, values, colors)
+}
+
+// ------------------------------------------------------------------ histogram
+
+fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String, Vec<f64>)], bins: usize, range: (f64, f64)) -> Result<()> {
+    let (lo, hi) = range;
+    let width = (hi - lo) / bins as f64;
+    let counts: Vec<Vec<f64>> = series
+        .iter()
+        .map(|(_, v)| {
+            let mut c = vec![0f64; bins];
+            let mut n = 0f64;
+            for &x in v {
+                if x.is_finite() && x >= lo && x <= hi {
+                    c[(((x - lo) / width) as usize).min(bins - 1)] += 1.0;
+                    n += 1.0;
+                }
+            }
+            // Density, so series of different sizes compare.
+            c.iter().map(|&k| k / (n.max(1.0) * width)).collect()
+        })
+        .collect();
+    let top = counts.iter().flatten().cloned().fold(0.0, f64::max).max(1e-9) * 1.1;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(55)
+        .build_cartesian_2d(lo..hi, 0f64..top)
+        .map_err(perr)?;
+    chart.configure_mesh().y_desc("density").draw().map_err(perr)?;
+    for (k, ((name, _), c)) in series.iter().zip(&counts).enumerate() {
+        let col = TAB10[k % 10];
+        chart
+            .draw_series(c.iter().enumerate().map(|(i, &h)| {
+                let x0 = lo + i as f64 * width;
+                Rectangle::new([(x0, 0.0), (x0 + width, h)], col.mix(if series.len() > 1 { 0.5 } else { 0.9 }).filled())
+            }))
+            .map_err(perr)?
+            .label(name.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], col.filled()));
+    }
+    if series.len() > 1 || !series[0].0.is_empty() {
+        chart.configure_series_labels().border_style(BLACK).background_style(WHITE.mix(0.8)).draw().map_err(perr)?;
+    }
+    Ok(())
+}
+
+/// Histogram (density) of one or more named series over `range` with `bins` bins.
+pub fn histogram(title: &str, series: &[(&str, &[f64])], bins: usize, range: Option<(f64, f64)>) -> Result<Figure> {
+    if series.is_empty() || series.iter().all(|(_, v)| v.is_empty()) || bins == 0 {
+        return Err(Error::invalid("histogram: no data"));
+    }
+    let all: Vec<f64> = series.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
+    let range = range.unwrap_or_else(|| finite_range(&all));
+    let owned: Vec<(String, Vec<f64>)> = series.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect();
+    render!(640, 400, draw_hist, title, &owned, bins, range)
+}
+
+// ------------------------------------------------------------------ training curves
+
+fn draw_curves<DB: DrawingBackend>(root: &Area<DB>, runs: &[(String, History)]) -> Result<()> {
+    let panels = root.split_evenly((1, 2));
+    for (p, (metric, val_metric, name)) in panels.iter().zip([("loss", "val_loss", "Cross-entropy"), ("accuracy", "val_accuracy", "Accuracy")]) {
+        let get = |h: &History, m: &str| -> Vec<f64> {
+            match m {
+                "loss" => h.loss.clone(),
+                "val_loss" => h.val_loss.clone(),
+                "accuracy" => h.accuracy.clone(),
+                _ => h.val_accuracy.clone(),
+            }
+        };
+        let all: Vec<f64> = runs.iter().flat_map(|(_, h)| [get(h, metric), get(h, val_metric)].concat()).collect();
+        let (lo, hi) = finite_range(&all);
+        let pad = (hi - lo) * 0.05;
+        let n = runs.iter().map(|(_, h)| h.epochs()).max().unwrap_or(1).max(2);
+        let mut chart = ChartBuilder::on(p)
+            .caption(name, ("sans-serif", 18))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(50)
+            .build_cartesian_2d(1f64..n as f64, (lo - pad)..(hi + pad))
+            .map_err(perr)?;
+        chart.configure_mesh().x_desc("epoch").draw().map_err(perr)?;
+        for (k, (label, h)) in runs.iter().enumerate() {
+            let col = TAB10[k % 10];
+            for (m, dashed) in [(metric, false), (val_metric, true)] {
+                let pts: Vec<(f64, f64)> = get(h, m).iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, &v)| ((i + 1) as f64, v)).collect();
+                let lbl = format!("{}{}", if label.is_empty() { String::new() } else { format!("{label} ") }, if dashed { "validation" } else { "train" });
+                let style = ShapeStyle { color: col.to_rgba(), filled: false, stroke_width: 2 };
+                if dashed {
+                    chart.draw_series(DashedLineSeries::new(pts.clone(), 6, 4, style)).map_err(perr)?
+                        .label(lbl).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], col.stroke_width(1)));
+                    chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, col.filled()))).map_err(perr)?;
+                } else {
+                    chart.draw_series(LineSeries::new(pts, style)).map_err(perr)?
+                        .label(lbl).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], col.stroke_width(3)));
+                }
+            }
+        }
+        chart.configure_series_labels().border_style(BLACK).background_style(WHITE.mix(0.8)).draw().map_err(perr)?;
+    }
+    Ok(())
+}
+
+/// Loss and accuracy per epoch, train (solid) vs validation (dashed), for one or more runs.
+pub fn training_curves(runs: &[(&str, &History)]) -> Result<Figure> {
+    if runs.iter().all(|(_, h)| h.epochs() == 0) {
+        return Err(Error::invalid("training_curves: no epochs to plot"));
+    }
+    let owned: Vec<(String, History)> = runs.iter().map(|(n, h)| (n.to_string(), (*h).clone())).collect();
+    render!(1000, 400, draw_curves, &owned)
+}
+
+// ------------------------------------------------------------------ heatmap
+
+fn draw_heatmap<DB: DrawingBackend>(root: &Area<DB>, title: &str, m: &[Vec<f64>], labels: &[String], annotate: bool, int_fmt: bool) -> Result<()> {
+    let n = m.len();
+    let cols = m.first().map(|r| r.len()).unwrap_or(0);
+    let all: Vec<f64> = m.iter().flatten().cloned().collect();
+    let (lo, hi) = finite_range(&all);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(10)
+        .x_label_area_size(90)
+        .y_label_area_size(90)
+        .build_cartesian_2d(0..cols, 0..n)
+        .map_err(perr)?;
+    let (lx, ly) = (labels.to_vec(), labels.to_vec());
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(cols)
+        .y_labels(n)
+        .x_desc("predicted")
+        .y_desc("true")
+        .x_label_formatter(&move |i| lx.get(*i).cloned().unwrap_or_default())
+        .y_label_formatter(&move |i| ly.get(n.saturating_sub(1 + *i)).cloned().unwrap_or_default())
+        .x_label_style(("sans-serif", 12).into_font().transform(FontTransform::Rotate90))
+        .draw()
+        .map_err(perr)?;
+    for (r, row) in m.iter().enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            let t = (v - lo) / (hi - lo);
+            let y = n - 1 - r;
+            chart.draw_series(std::iter::once(Rectangle::new([(c, y), (c + 1, y + 1)], viridis(t).filled()))).map_err(perr)?;
+        }
+    }
+    if annotate {
+        let area = chart.plotting_area();
+        for (r, row) in m.iter().enumerate() {
+            for (c, &v) in row.iter().enumerate() {
+                let t = (v - lo) / (hi - lo);
+                let txt = if int_fmt { format!("{v:.0}") } else { format!("{v:.2}") };
+                let col = if t > 0.6 { BLACK } else { WHITE };
+                let (px, py) = area.map_coordinate(&(c, n - r));
+                let (qx, qy) = area.map_coordinate(&(c + 1, n - 1 - r));
+                let style = TextStyle::from(("sans-serif", 11).into_font()).color(&col).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Center));
+                root.draw(&Text::new(txt, ((px + qx) / 2, (py + qy) / 2), style)).map_err(perr)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Annotated heatmap of a square matrix (e.g. a confusion matrix), rows top to bottom.
+pub fn heatmap(title: &str, m: &[Vec<f64>], labels: &[&str], annotate: bool) -> Result<Figure> {
+    if m.is_empty() || m.iter().any(|r| r.len() != m[0].len()) {
+        return Err(Error::invalid("heatmap: rows must be non-empty and of equal length"));
+    }
+    let int_fmt = m.iter().flatten().all(|v| v.fract() == 0.0);
+    let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+    render!(700, 640, draw_heatmap, title, m, &labels, annotate, int_fmt)
+}
+
+/// A confusion matrix as counts (`normalized = false`) or row fractions.
+pub fn confusion_heatmap(m: &[Vec<usize>], class_names: &[String], normalized: bool) -> Result<Figure> {
+    let labels: Vec<&str> = class_names.iter().map(|s| s.as_str()).collect();
+    if normalized {
+        heatmap("Confusion matrix (row-normalised)", &crate::eval::normalize_rows(m), &labels, true)
+    } else {
+        let f: Vec<Vec<f64>> = m.iter().map(|r| r.iter().map(|&v| v as f64).collect()).collect();
+        heatmap("Confusion matrix (counts)", &f, &labels, true)
+    }
+}
+
+// ------------------------------------------------------------------ image grids
+
+/// One panel of an image grid: a `rows × cols` map of values, a title and a colour scale.
+#[derive(Clone, Debug)]
+pub struct Panel {
+    pub values: Vec<f32>,
+    pub rows: usize,
+    pub cols: usize,
+    pub title: String,
+    /// Value range mapped to the colour scale (min, max).
+    pub range: (f32, f32),
+    pub title_color: RGBColor,
+}
+
+impl Panel {
+    /// A byte image shown in grey (0 black, 255 white).
+    pub fn from_bytes(px: &[u8], rows: usize, cols: usize, title: impl Into<String>) -> Panel {
+        Panel { values: px.iter().map(|&v| v as f32).collect(), rows, cols, title: title.into(), range: (0.0, 255.0), title_color: BLACK }
+    }
+    /// A map of values with its own range.
+    pub fn from_values(values: Vec<f32>, rows: usize, cols: usize, title: impl Into<String>) -> Panel {
+        let lo = values.iter().cloned().fold(f32::INFINITY, f32::min);
+        let hi = values.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+        Panel { values, rows, cols, title: title.into(), range: (lo, hi), title_color: BLACK }
+    }
+    pub fn with_range(mut self, lo: f32, hi: f32) -> Panel {
+        self.range = (lo, hi);
+        self
+    }
+    pub fn with_title_color(mut self, c: RGBColor) -> Panel {
+        self.title_color = c;
+        self
+    }
+}
+
+/// Colour scale of a grid.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ColorMap {
+    Grey,
+    Viridis,
+    /// Signed values: blue negative, red positive, centred on 0.
+    Diverging,
+}
+
+fn draw_grid<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap) -> Result<()> {
+    let root = if title.is_empty() { root.clone() } else { root.titled(title, ("sans-serif", 20)).map_err(perr)? };
+    let nrows = panels.len().div_ceil(ncols);
+    let cells = root.split_evenly((nrows, ncols));
+    for (cell, p) in cells.iter().zip(panels) {
+        let (w, h) = cell.dim_in_pixel();
+        let th = if p.title.is_empty() { 0 } else { 16 };
+        let side = (w.min(h.saturating_sub(th)) as f64 * 0.92) as i32;
+        let px = side as f64 / p.rows.max(p.cols) as f64;
+        let x0 = (w as i32 - side) / 2;
+        let y0 = th as i32 + 2;
+        let (lo, hi) = p.range;
+        let span = if (hi - lo).abs() < 1e-12 { 1.0 } else { hi - lo };
+        let amax = lo.abs().max(hi.abs()).max(1e-12);
+        for r in 0..p.rows {
+            for c in 0..p.cols {
+                let v = p.values[r * p.cols + c];
+                let color = match cmap {
+                    ColorMap::Grey => {
+                        let g = (((v - lo) / span).clamp(0.0, 1.0) * 255.0).round() as u8;
+                        RGBColor(g, g, g)
+                    }
+                    ColorMap::Viridis => viridis(((v - lo) / span) as f64),
+                    ColorMap::Diverging => diverging((v / amax) as f64),
+                };
+                let (a, b) = ((x0 as f64 + c as f64 * px) as i32, (y0 as f64 + r as f64 * px) as i32);
+                let (a2, b2) = ((x0 as f64 + (c + 1) as f64 * px) as i32, (y0 as f64 + (r + 1) as f64 * px) as i32);
+                cell.draw(&Rectangle::new([(a, b), (a2, b2)], color.filled())).map_err(perr)?;
+            }
+        }
+        if th > 0 {
+            let style = TextStyle::from(("sans-serif", 12).into_font()).color(&p.title_color).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Top));
+            cell.draw(&Text::new(p.title.clone(), (w as i32 / 2, 1), style)).map_err(perr)?;
+        }
+    }
+    Ok(())
+}
+
+/// A grid of panels, `ncols` per row, each about `cell` pixels wide.
+pub fn image_grid(title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap, cell: u32) -> Result<Figure> {
+    if panels.is_empty() || ncols == 0 {
+        return Err(Error::invalid("image_grid: nothing to show"));
+    }
+    if let Some(p) = panels.iter().find(|p| p.values.len() != p.rows * p.cols) {
+        return Err(Error::invalid(format!("image_grid: panel {:?} has {} values for {}x{}", p.title, p.values.len(), p.rows, p.cols)));
+    }
+    let ncols = ncols.min(panels.len());
+    let nrows = panels.len().div_ceil(ncols) as u32;
+    let extra = if title.is_empty() { 0 } else { 30 };
+    render!(ncols as u32 * cell, nrows * (cell + 18) + extra, draw_grid, title, panels, ncols, cmap)
+}
+
+/// Labelled example images from a dataset (`indices`), titled with their class names.
+pub fn dataset_grid(ds: &crate::data::Dataset, indices: &[usize], ncols: usize) -> Result<Figure> {
+    let panels: Vec<Panel> = indices
+        .iter()
+        .map(|&i| Panel::from_bytes(ds.image(i), ds.rows, ds.cols, ds.class_names[ds.labels[i] as usize].clone()))
+        .collect();
+    image_grid("", &panels, ncols, ColorMap::Grey, 110)
+}
+
+// ------------------------------------------------------------------ scatter
+
+fn draw_scatter<DB: DrawingBackend>(root: &Area<DB>, title: &str, pts: &[(f64, f64)], labels: &[usize], names: &[String], highlight: Option<&[bool]>) -> Result<()> {
+    let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
+    let ys: Vec<f64> = pts.iter().map(|p| p.1).collect();
+    let (x0, x1) = finite_range(&xs);
+    let (y0, y1) = finite_range(&ys);
+    let (px, py) = ((x1 - x0) * 0.05, (y1 - y0) * 0.05);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(50)
+        .right_y_label_area_size(10)
+        .build_cartesian_2d((x0 - px)..(x1 + px * 8.0), (y0 - py)..(y1 + py))
+        .map_err(perr)?;
+    chart.configure_mesh().disable_mesh().draw().map_err(perr)?;
+    for (k, name) in names.iter().enumerate() {
+        let col = TAB10[k % 10];
+        let faded = highlight.is_some();
+        chart
+            .draw_series(pts.iter().zip(labels).enumerate().filter(|(_, (_, &l))| l == k).map(|(i, (&p, _))| {
+                let on = highlight.map(|h| h[i]).unwrap_or(true);
+                let c = if faded && !on { col.mix(0.12) } else { col.mix(0.8) };
+                Circle::new(p, if faded && on { 3 } else { 2 }, c.filled())
+            }))
+            .map_err(perr)?
+            .label(name.clone())
+            .legend(move |(x, y)| Circle::new((x + 5, y), 4, col.filled()));
+    }
+    chart.configure_series_labels().position(SeriesLabelPosition::UpperRight).border_style(BLACK).background_style(WHITE.mix(0.85)).draw().map_err(perr)?;
+    Ok(())
+}
+
+/// 2-D points coloured by class with a legend; `highlight` (one flag per point) fades the rest.
+pub fn scatter(title: &str, pts: &[(f64, f64)], labels: &[usize], class_names: &[String], highlight: Option<&[bool]>) -> Result<Figure> {
+    if pts.len() != labels.len() || pts.is_empty() {
+        return Err(Error::invalid(format!("scatter: {} points for {} labels", pts.len(), labels.len())));
+    }
+    if let Some(h) = highlight {
+        if h.len() != pts.len() {
+            return Err(Error::invalid("scatter: highlight needs one flag per point"));
+        }
+    }
+    render!(820, 640, draw_scatter, title, pts, labels, class_names, highlight)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_render_to_png_and_svg() {
+        let f = bar_chart("t", &["a", "b"], &[1.0, 2.0]).unwrap();
+        assert_eq!(&f.png[1..4], b"PNG");
+        assert!(f.svg.starts_with("<svg"));
+        let p = Panel::from_bytes(&[0, 255, 128, 64], 2, 2, "x");
+        let g = image_grid("g", &[p.clone(), p], 2, ColorMap::Grey, 60).unwrap();
+        assert!(g.width == 120);
+        assert!(bar_chart("t", &["a"], &[1.0, 2.0]).is_err());
+    }
+
+    #[test]
+    fn save_refuses_unknown_extension() {
+        let f = bar_chart("t", &["a"], &[1.0]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let e = f.save(dir.path().join("x.bmp")).unwrap_err().to_string();
+        assert!(e.contains("x.bmp") && e.contains("use .png or .svg"), "{e}");
+        f.save(dir.path().join("x.svg")).unwrap();
+    }
+}
