@@ -63,5 +63,7 @@ blog: venv
 	$(PY) scripts/export_blog.py
 	$(PY) scripts/check_blog.py
 
-bench: build
-	./target/release/cnn-lab bench
+# Rust throughput, then the PyTorch reference (skipped without torch) with the ratio.
+bench: build venv
+	./target/release/cnn-lab bench --json | tee target/bench.txt
+	$(PY) bench/pytorch_model1.py 6400 $$(tail -1 target/bench.txt | $(PY) -c 'import json,sys; print(json.load(sys.stdin)["fit_train_img_s"])')
