@@ -281,12 +281,13 @@ fn draw_heatmap<DB: DrawingBackend>(root: &Area<DB>, title: &str, m: &[Vec<f64>]
     let cols = m.first().map(|r| r.len()).unwrap_or(0);
     let all: Vec<f64> = m.iter().flatten().cloned().collect();
     let (lo, hi) = finite_range(&all);
+    // Segmented axes put each label at the centre of its cell.
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 20))
         .margin(10)
-        .x_label_area_size(90)
-        .y_label_area_size(90)
-        .build_cartesian_2d(0..cols, 0..n)
+        .x_label_area_size(45)
+        .y_label_area_size(80)
+        .build_cartesian_2d((0..cols.max(2) - 1).into_segmented(), (0..n.max(2) - 1).into_segmented())
         .map_err(perr)?;
     let (lx, ly) = (labels.to_vec(), labels.to_vec());
     chart
@@ -296,16 +297,23 @@ fn draw_heatmap<DB: DrawingBackend>(root: &Area<DB>, title: &str, m: &[Vec<f64>]
         .y_labels(n)
         .x_desc("predicted")
         .y_desc("true")
-        .x_label_formatter(&move |i| lx.get(*i).cloned().unwrap_or_default())
-        .y_label_formatter(&move |i| ly.get(n.saturating_sub(1 + *i)).cloned().unwrap_or_default())
-        .x_label_style(("sans-serif", 12).into_font().transform(FontTransform::Rotate90))
+        .x_label_formatter(&move |v| match v {
+            SegmentValue::CenterOf(i) => lx.get(*i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .y_label_formatter(&move |v| match v {
+            SegmentValue::CenterOf(i) if *i < n => ly.get(n - 1 - *i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .x_label_style(("sans-serif", 10).into_font())
+        .y_label_style(("sans-serif", 11).into_font())
         .draw()
         .map_err(perr)?;
+    let cell = |c: usize, y: usize| [(SegmentValue::Exact(c), SegmentValue::Exact(y)), (SegmentValue::Exact(c + 1), SegmentValue::Exact(y + 1))];
     for (r, row) in m.iter().enumerate() {
         for (c, &v) in row.iter().enumerate() {
             let t = (v - lo) / (hi - lo);
-            let y = n - 1 - r;
-            chart.draw_series(std::iter::once(Rectangle::new([(c, y), (c + 1, y + 1)], viridis(t).filled()))).map_err(perr)?;
+            chart.draw_series(std::iter::once(Rectangle::new(cell(c, n - 1 - r), viridis(t).filled()))).map_err(perr)?;
         }
     }
     if annotate {
@@ -315,8 +323,9 @@ fn draw_heatmap<DB: DrawingBackend>(root: &Area<DB>, title: &str, m: &[Vec<f64>]
                 let t = (v - lo) / (hi - lo);
                 let txt = if int_fmt { format!("{v:.0}") } else { format!("{v:.2}") };
                 let col = if t > 0.6 { BLACK } else { WHITE };
-                let (px, py) = area.map_coordinate(&(c, n - r));
-                let (qx, qy) = area.map_coordinate(&(c + 1, n - 1 - r));
+                let [a, b] = cell(c, n - 1 - r);
+                let (px, py) = area.map_coordinate(&a);
+                let (qx, qy) = area.map_coordinate(&b);
                 let style = TextStyle::from(("sans-serif", 11).into_font()).color(&col).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Center));
                 root.draw(&Text::new(txt, ((px + qx) / 2, (py + qy) / 2), style)).map_err(perr)?;
             }
@@ -332,7 +341,7 @@ pub fn heatmap(title: &str, m: &[Vec<f64>], labels: &[&str], annotate: bool) -> 
     }
     let int_fmt = m.iter().flatten().all(|v| v.fract() == 0.0);
     let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
-    render!(700, 640, draw_heatmap, title, m, &labels, annotate, int_fmt)
+    render!(760, 660, draw_heatmap, title, m, &labels, annotate, int_fmt)
 }
 
 /// A confusion matrix as counts (`normalized = false`) or row fractions.
