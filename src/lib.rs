@@ -18,12 +18,14 @@ pub mod bench;
 pub mod inspect;
 pub mod data;
 pub mod device;
+pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod model;
 pub mod plot;
 pub mod progress;
 pub mod quick;
+pub mod recipes;
 pub mod train;
 
 pub use error::{Error, Result};
@@ -38,5 +40,6 @@ pub mod prelude {
     pub use crate::eval::{confusion_matrix, least_confident, per_class_accuracy, predicted, top_k};
     pub use crate::model::{Act, LayerSpec, ModelSpec, Net};
     pub use crate::quick::is_quick;
+    pub use crate::recipes::{self, Splits};
     pub use crate::train::{train_or_load, History, Model, TrainConfig, Trainer};
 }

@@ -107,6 +107,23 @@ pub fn diverging(t: f64) -> RGBColor {
     if t >= 0.0 { RGBColor(255, m(t * 0.8), m(t * 0.8)) } else { RGBColor(m(-t * 0.8), m(-t * 0.8), 255) }
 }
 
+/// Jet-like map (blue → cyan → yellow → red), `t` in [0, 1], for heat overlays.
+pub fn jet(t: f64) -> RGBColor {
+    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let f = |x: f64| ((1.5 - (4.0 * t - x).abs()).clamp(0.0, 1.0) * 255.0).round() as u8;
+    RGBColor(f(3.0), f(2.0), f(1.0))
+}
+
+fn blend(a: RGBColor, b: RGBColor, t: f32) -> RGBColor {
+    let m = |x: u8, y: u8| (x as f32 * (1.0 - t) + y as f32 * t).round() as u8;
+    RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+}
+
+/// Colours for right (blue) and wrong (red) predictions, and neutral bars (grey).
+pub const BLUE: RGBColor = RGBColor(31, 119, 180);
+pub const RED: RGBColor = RGBColor(214, 39, 40);
+pub const GREY: RGBColor = RGBColor(160, 160, 160);
+
 fn finite_range(v: &[f64]) -> (f64, f64) {
     let lo = v.iter().cloned().filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
     let hi = v.iter().cloned().filter(|x| x.is_finite()).fold(f64::NEG_INFINITY, f64::max);
@@ -367,18 +384,20 @@ pub struct Panel {
     /// Value range mapped to the colour scale (min, max).
     pub range: (f32, f32),
     pub title_color: RGBColor,
+    /// A heat map laid over the image (same size) and its opacity, e.g. a class activation map.
+    pub overlay: Option<(Vec<f32>, f32)>,
 }
 
 impl Panel {
     /// A byte image shown in grey (0 black, 255 white).
     pub fn from_bytes(px: &[u8], rows: usize, cols: usize, title: impl Into<String>) -> Panel {
-        Panel { values: px.iter().map(|&v| v as f32).collect(), rows, cols, title: title.into(), range: (0.0, 255.0), title_color: BLACK }
+        Panel { values: px.iter().map(|&v| v as f32).collect(), rows, cols, title: title.into(), range: (0.0, 255.0), title_color: BLACK, overlay: None }
     }
     /// A map of values with its own range.
     pub fn from_values(values: Vec<f32>, rows: usize, cols: usize, title: impl Into<String>) -> Panel {
         let lo = values.iter().cloned().fold(f32::INFINITY, f32::min);
         let hi = values.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-        Panel { values, rows, cols, title: title.into(), range: (lo, hi), title_color: BLACK }
+        Panel { values, rows, cols, title: title.into(), range: (lo, hi), title_color: BLACK, overlay: None }
     }
     pub fn with_range(mut self, lo: f32, hi: f32) -> Panel {
         self.range = (lo, hi);
@@ -386,6 +405,11 @@ impl Panel {
     }
     pub fn with_title_color(mut self, c: RGBColor) -> Panel {
         self.title_color = c;
+        self
+    }
+    /// Lay `heat` (one value per pixel, any range) over the panel with opacity `alpha`.
+    pub fn with_overlay(mut self, heat: Vec<f32>, alpha: f32) -> Panel {
+        self.overlay = Some((heat, alpha));
         self
     }
 }
@@ -413,6 +437,10 @@ fn draw_grid<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[Panel],
         let (lo, hi) = p.range;
         let span = if (hi - lo).abs() < 1e-12 { 1.0 } else { hi - lo };
         let amax = lo.abs().max(hi.abs()).max(1e-12);
+        let heat = p.overlay.as_ref().map(|(h, a)| {
+            let (hl, hh) = h.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(l, u), &v| (l.min(v), u.max(v)));
+            (h, *a, hl, if hh - hl < 1e-12 { 1.0 } else { hh - hl })
+        });
         for r in 0..p.rows {
             for c in 0..p.cols {
                 let v = p.values[r * p.cols + c];
@@ -423,6 +451,13 @@ fn draw_grid<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[Panel],
                     }
                     ColorMap::Viridis => viridis(((v - lo) / span) as f64),
                     ColorMap::Diverging => diverging((v / amax) as f64),
+                };
+                let color = match heat {
+                    Some((h, a, hl, hs)) if h.len() == p.values.len() => {
+                        let t = ((h[r * p.cols + c] - hl) / hs).clamp(0.0, 1.0);
+                        blend(color, jet(t as f64), a * (0.25 + 0.75 * t))
+                    }
+                    _ => color,
                 };
                 let (a, b) = ((x0 as f64 + c as f64 * px) as i32, (y0 as f64 + r as f64 * px) as i32);
                 let (a2, b2) = ((x0 as f64 + (c + 1) as f64 * px) as i32, (y0 as f64 + (r + 1) as f64 * px) as i32);
@@ -458,6 +493,98 @@ pub fn dataset_grid(ds: &crate::data::Dataset, indices: &[usize], ncols: usize) 
         .map(|&i| Panel::from_bytes(ds.image(i), ds.rows, ds.cols, ds.class_names[ds.labels[i] as usize].clone()))
         .collect();
     image_grid("", &panels, ncols, ColorMap::Grey, 110)
+}
+
+// ------------------------------------------------------------------ predictions
+
+fn draw_small_bars<DB: DrawingBackend>(area: &Area<DB>, probs: &[f64], colors: &[RGBColor]) -> Result<()> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(4)
+        .x_label_area_size(16)
+        .y_label_area_size(0)
+        .build_cartesian_2d((0..probs.len()).into_segmented(), 0f64..1.0)
+        .map_err(perr)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_y_axis()
+        .x_labels(probs.len())
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => i.to_string(),
+            _ => String::new(),
+        })
+        .x_label_style(("sans-serif", 9).into_font())
+        .draw()
+        .map_err(perr)?;
+    chart
+        .draw_series(probs.iter().enumerate().map(|(i, &v)| {
+            let mut r = Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), v.clamp(0.0, 1.0))], colors[i].filled());
+            r.set_margin(0, 0, 1, 1);
+            r
+        }))
+        .map_err(perr)?;
+    Ok(())
+}
+
+fn draw_predictions<DB: DrawingBackend>(root: &Area<DB>, panels: &[Panel], probs: &[Vec<f64>], colors: &[Vec<RGBColor>], ncols: usize) -> Result<()> {
+    let nrows = panels.len().div_ceil(ncols);
+    for (k, cell) in root.split_evenly((nrows, ncols)).iter().zip(0..panels.len()).map(|(c, k)| (k, c)) {
+        let (w, _) = cell.dim_in_pixel();
+        let (left, right) = cell.split_horizontally(w / 2);
+        draw_grid(&left, "", std::slice::from_ref(&panels[k]), 1, ColorMap::Grey)?;
+        draw_small_bars(&right, &probs[k], &colors[k])?;
+    }
+    Ok(())
+}
+
+/// The Keras notebook's results grid: each image with its probability bars; the title (predicted
+/// class, probability, true class) and the predicted bar are blue when right, red when wrong.
+pub fn prediction_grid(ds: &crate::data::Dataset, indices: &[usize], probs: &[Vec<f32>], ncols: usize) -> Result<Figure> {
+    if indices.is_empty() || ncols == 0 || indices.iter().any(|&i| i >= ds.len() || i >= probs.len()) {
+        return Err(Error::invalid("prediction_grid: indices must be non-empty and within the dataset and the predictions"));
+    }
+    let mut panels = Vec::new();
+    let mut bars = Vec::new();
+    let mut colors = Vec::new();
+    for &i in indices {
+        let p = &probs[i];
+        let pred = crate::train::argmax(p);
+        let truth = ds.labels[i] as usize;
+        let ok = pred == truth;
+        let col = if ok { BLUE } else { RED };
+        let title = format!("{} {:.0}% ({})", ds.class_names[pred], 100.0 * p[pred], ds.class_names[truth]);
+        panels.push(Panel::from_bytes(ds.image(i), ds.rows, ds.cols, title).with_title_color(col));
+        bars.push(p.iter().map(|&v| v as f64).collect::<Vec<f64>>());
+        let mut c = vec![GREY; p.len()];
+        c[truth] = BLUE;
+        c[pred] = col;
+        colors.push(c);
+    }
+    let ncols = ncols.min(indices.len());
+    let nrows = indices.len().div_ceil(ncols) as u32;
+    render!(ncols as u32 * 300, nrows * 150, draw_predictions, &panels, &bars, &colors, ncols)
+}
+
+fn draw_classification<DB: DrawingBackend>(root: &Area<DB>, input: &Panel, labels: &[String], probs: &[f64], colors: &[RGBColor], cam: Option<&Panel>) -> Result<()> {
+    let (w, _) = root.dim_in_pixel();
+    let (left, rest) = root.split_horizontally(300);
+    draw_grid(&left, "", std::slice::from_ref(input), 1, ColorMap::Grey)?;
+    let (mid, right) = rest.split_horizontally(if cam.is_some() { w - 600 } else { w - 300 });
+    draw_bars(&mid, "Probabilities", labels, probs, colors)?;
+    if let Some(c) = cam {
+        draw_grid(&right, "", std::slice::from_ref(c), 1, ColorMap::Grey)?;
+    }
+    Ok(())
+}
+
+/// An input image, its probability bars and optionally a CAM panel, side by side.
+pub fn classification_figure(input: Panel, labels: &[&str], probs: &[f64], colors: &[RGBColor], cam: Option<Panel>) -> Result<Figure> {
+    if labels.len() != probs.len() || colors.len() != probs.len() {
+        return Err(Error::invalid("classification_figure: one label and colour per probability"));
+    }
+    let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+    let w = if cam.is_some() { 1240 } else { 940 };
+    render!(w, 330, draw_classification, &input, &labels, probs, colors, cam.as_ref())
 }
 
 // ------------------------------------------------------------------ scatter
@@ -505,6 +632,31 @@ pub fn scatter(title: &str, pts: &[(f64, f64)], labels: &[usize], class_names: &
         }
     }
     render!(820, 640, draw_scatter, title, pts, labels, class_names, highlight)
+}
+
+fn draw_views<DB: DrawingBackend>(root: &Area<DB>, title: &str, views: &[(String, Vec<(f64, f64)>)], labels: &[usize], names: &[String], highlight: Option<&[bool]>) -> Result<()> {
+    let root = root.titled(title, ("sans-serif", 20)).map_err(perr)?;
+    for (area, (name, pts)) in root.split_evenly((1, views.len())).iter().zip(views) {
+        draw_scatter(area, name, pts, labels, names, highlight)?;
+    }
+    Ok(())
+}
+
+/// 3-D points shown as fixed 2-D projections, one per `(azimuth°, elevation°)` view.
+pub fn scatter3d(title: &str, pts: &[[f64; 3]], labels: &[usize], class_names: &[String], views: &[(f64, f64)], highlight: Option<&[bool]>) -> Result<Figure> {
+    if pts.len() != labels.len() || pts.is_empty() || views.is_empty() {
+        return Err(Error::invalid(format!("scatter3d: {} points for {} labels, {} views", pts.len(), labels.len(), views.len())));
+    }
+    let projected: Vec<(String, Vec<(f64, f64)>)> = views
+        .iter()
+        .map(|&(az, el)| {
+            let (sa, ca) = az.to_radians().sin_cos();
+            let (se, ce) = el.to_radians().sin_cos();
+            let p = pts.iter().map(|&[x, y, z]| (x * ca - y * sa, (x * sa + y * ca) * se + z * ce)).collect();
+            (format!("azimuth {az:.0}°, elevation {el:.0}°"), p)
+        })
+        .collect();
+    render!(620 * views.len() as u32, 560, draw_views, title, &projected, labels, class_names, highlight)
 }
 
 #[cfg(test)]

@@ -479,7 +479,7 @@ impl Model {
             .map_err(|e| Error::format(path, e.to_string()))?;
         let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes[16 + n..].to_vec()))
             .map_err(|e| Error::format(path, format!("corrupt weights: {e}")))?;
-        let net = catch(|| net.try_load_record(record))
+        let net = catch_panic(|| net.try_load_record(record))
             .map_err(|e| Error::format(path, format!("weights do not match the model spec: {e}")))?
             .map_err(|e| Error::format(path, format!("weights do not match the model spec: {e}")))?;
         Ok(Model {
@@ -494,7 +494,8 @@ impl Model {
 }
 
 // burn may panic deep inside on malformed tensors; a user must see an error instead.
-fn catch<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+/// Run `f`, turning a panic into its message (used around library code that may panic).
+pub fn catch_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));

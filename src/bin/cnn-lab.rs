@@ -40,6 +40,14 @@ enum Cmd {
         #[arg(long, default_value = "runs/cli-model.cnnlab")]
         out: PathBuf,
     },
+    /// Train (or reload from the run cache) the notebooks' named runs and print test scores.
+    Reproduce {
+        /// Recipe names; all of them when empty.
+        names: Vec<String>,
+        /// List the recipes and exit.
+        #[arg(long)]
+        list: bool,
+    },
     /// Classify an image file (PNG/JPEG) with a saved model; prints the top 3 classes.
     Classify {
         image: PathBuf,
@@ -96,6 +104,27 @@ fn run(cli: Cli) -> Result<()> {
             println!("{:.1} s/epoch, {:.0} img/s (training incl. validation)", h.seconds_per_epoch(), img_s);
             model.save(&out)?;
             println!("saved {}", out.display());
+        }
+        Cmd::Reproduce { names, list } => {
+            let names: Vec<String> =
+                if names.is_empty() { recipes::RECIPES.iter().map(|s| s.to_string()).collect() } else { names };
+            for n in &names {
+                if list {
+                    println!("{n:<10} {}", recipes::about(n));
+                    continue;
+                }
+                let data = recipes::data_for(n)?;
+                println!("== {n}: {} ({} train / {} val / {} test)", recipes::about(n), data.train.len(), data.val.len(), data.test.len());
+                let m = recipes::train(n, &data)?;
+                let ev = m.evaluate(&data.test)?;
+                println!(
+                    "== {n}: {} epochs, {:.1} s/epoch, test loss {:.4}, test accuracy {:.4}",
+                    m.history.epochs(),
+                    m.history.seconds_per_epoch(),
+                    ev.loss,
+                    ev.accuracy
+                );
+            }
         }
         Cmd::Classify { image, model } => {
             let m = Model::load(&model, &default_device()?)?;

