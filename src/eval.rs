@@ -119,3 +119,4 @@ mod tests {
         assert_eq!(top_k(&probs[2], 1), vec![(1, 0.8)]);
     }
 }
+

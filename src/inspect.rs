@@ -393,6 +393,22 @@ pub fn barcode_strips_figure(rows: &[Vec<f32>], labels: &[u8], class_names: &[St
     plot::image_grid("Barcodes minus the average barcode (rows: examples, columns: GAP units)", &panels, ncols, ColorMap::Diverging, 240)
 }
 
+/// The mean barcode of each class minus the overall mean, as one signed image (rows = classes,
+/// columns = GAP units): which units each class turns up or down.
+pub fn class_mean_figure(rows: &[Vec<f32>], labels: &[u8], class_names: &[String]) -> Result<Figure> {
+    if rows.is_empty() {
+        return Err(Error::invalid("barcodes: no vectors"));
+    }
+    let means = class_means(rows, labels, class_names.len());
+    let det = detrend(&means, &mean_vector(rows));
+    let d = det[0].len();
+    let values = det.concat();
+    let amax = values.iter().fold(1e-12f32, |m, v| m.max(v.abs()));
+    let title = format!("class means minus the overall mean (rows: {})", class_names.join(", "));
+    let panel = Panel::from_values(values, class_names.len(), d, "").with_range(-amax, amax);
+    plot::image_grid(&title, &[panel], 1, ColorMap::Diverging, (d as u32 * 16).clamp(400, 1400))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

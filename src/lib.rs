@@ -26,6 +26,7 @@ pub mod plot;
 pub mod progress;
 pub mod quick;
 pub mod recipes;
+pub mod results;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -38,6 +38,7 @@ impl Act {
             Act::LeakyRelu(a) => leaky_relu(x, a as f64),
         }
     }
+    #[allow(dead_code)]
     fn name(&self) -> String {
         match self {
             Act::Linear => "linear".into(),

@@ -683,3 +683,84 @@ mod tests {
         f.save(dir.path().join("x.svg")).unwrap();
     }
 }
+
+// ------------------------------------------------------------------ dataset and model helpers
+// Small compositions the notebooks use, so that their cells stay short.
+
+/// Images per class as bars.
+pub fn class_counts(ds: &crate::data::Dataset, title: &str) -> Result<Figure> {
+    let names: Vec<&str> = ds.class_names.iter().map(|s| s.as_str()).collect();
+    let counts: Vec<f64> = ds.class_counts().iter().map(|&c| c as f64).collect();
+    bar_chart(title, &names, &counts)
+}
+
+/// The first `per_class` images of every class, one class per row.
+pub fn examples_per_class(ds: &crate::data::Dataset, per_class: usize) -> Result<Figure> {
+    let idx: Vec<usize> = (0..ds.num_classes()).flat_map(|c| ds.indices_of(c).into_iter().take(per_class)).collect();
+    dataset_grid(ds, &idx, per_class.max(1))
+}
+
+/// The mean image of each class.
+pub fn mean_images(ds: &crate::data::Dataset) -> Result<Figure> {
+    let panels: Vec<Panel> = (0..ds.num_classes())
+        .map(|c| Panel::from_values(ds.mean_image(c), ds.rows, ds.cols, ds.class_names[c].clone()).with_range(0.0, 255.0))
+        .collect();
+    image_grid("Mean image per class", &panels, 5, ColorMap::Viridis, 120)
+}
+
+/// Pixel-intensity histograms (density, 0–255) of one or more datasets, over at most 5,000
+/// images each.
+pub fn pixel_histogram(sets: &[(&str, &crate::data::Dataset)]) -> Result<Figure> {
+    let vals: Vec<(String, Vec<f64>)> = sets
+        .iter()
+        .map(|(n, ds)| (n.to_string(), ds.images[..ds.pixels() * ds.len().min(5_000)].iter().map(|&v| v as f64).collect()))
+        .collect();
+    let series: Vec<(&str, &[f64])> = vals.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+    histogram("Pixel intensities", &series, 32, Some((0.0, 255.0)))
+}
+
+/// Image `index` of `ds` followed by `n` random variants for each named augmentation (one row
+/// per augmentation), drawn with a seeded generator.
+pub fn augmentation_grid(ds: &crate::data::Dataset, index: usize, augs: &[(&str, crate::augment::Augment)], n: usize, seed: u64) -> Result<Figure> {
+    use rand::SeedableRng;
+    if index >= ds.len() {
+        return Err(Error::invalid(format!("augmentation_grid: image {index} of {}", ds.len())));
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let img = ds.image(index);
+    let mut panels = Vec::new();
+    for (name, a) in augs {
+        panels.push(Panel::from_bytes(img, ds.rows, ds.cols, format!("original ({name})")));
+        for k in 0..n {
+            panels.push(Panel::from_bytes(&a.apply(img, ds.rows, ds.cols, &mut rng), ds.rows, ds.cols, format!("variant {}", k + 1)));
+        }
+    }
+    image_grid("", &panels, n + 1, ColorMap::Grey, 110)
+}
+
+/// Histograms of one layer's kernel weights in several models (e.g. before/after regularising).
+pub fn weight_histograms(models: &[(&str, &crate::train::Model)], layer: &str) -> Result<Figure> {
+    let w: Vec<(String, Vec<f64>)> = models
+        .iter()
+        .map(|(n, m)| m.net.weights(layer).map(|(w, _)| (n.to_string(), w.into_iter().map(|v| v as f64).collect())))
+        .collect::<Result<_>>()?;
+    let series: Vec<(&str, &[f64])> = w.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+    histogram(&format!("Weights of {layer}"), &series, 40, Some((-0.5, 0.5)))
+}
+
+/// One layer output (a vector) as bars, e.g. the GAP vector or the class scores.
+pub fn vector_bars(title: &str, values: &[f32], labels: Option<&[String]>) -> Result<Figure> {
+    let names: Vec<String> = match labels {
+        Some(l) if l.len() == values.len() => l.to_vec(),
+        _ => (0..values.len()).map(|i| i.to_string()).collect(),
+    };
+    let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+    let v: Vec<f64> = values.iter().map(|&x| x.max(0.0) as f64).collect();
+    if values.iter().any(|&x| x < 0.0) {
+        // Signed values: shift nothing, colour negatives red and show their magnitude.
+        let colors: Vec<RGBColor> = values.iter().map(|&x| if x < 0.0 { RED } else { BLUE }).collect();
+        let mag: Vec<f64> = values.iter().map(|&x| x.abs() as f64).collect();
+        return bar_chart_colored(&format!("{title} (red: negative)"), &names, &mag, &colors);
+    }
+    bar_chart(title, &names, &v)
+}

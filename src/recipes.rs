@@ -40,12 +40,12 @@ pub fn digits() -> Result<Splits> {
 
 /// Names accepted by [`config`], in the order `cnn-lab reproduce` trains them.
 pub const RECIPES: [&str; 9] =
-    ["gap", "model1", "digits", "model2", "model3", "model4", "model1-l2", "model1-1k", "gap-aug"];
+    ["gap", "model1", "model1-1k", "digits", "model2", "model3", "model1-l2", "model4", "gap-aug"];
 
 /// One line on what a recipe is, for tables and `cnn-lab reproduce --list`.
 pub fn about(name: &str) -> &'static str {
     match name {
-        "model1" => "baseline CNN, 12 epochs",
+        "model1" => "baseline CNN, 10 epochs",
         "model1-1k" => "baseline CNN on 1,000 training images, 40 epochs, batch 64 (tfds blog post)",
         "model1-l2" => "baseline CNN + L2 (1e-3) on every kernel",
         "model2" => "dropout 0.2, smaller last layers, early stopping",
@@ -74,17 +74,17 @@ pub fn with_l2(mut spec: ModelSpec, l2: f32) -> ModelSpec {
 pub fn config(name: &str, train: &Dataset) -> Result<TrainConfig> {
     let e = crate::quick::epochs;
     let cfg = match name {
-        "model1" => TrainConfig::preset("model1")?.with_epochs(e(12)),
+        "model1" => TrainConfig::preset("model1")?.with_epochs(e(10)),
         "model1-1k" => TrainConfig::preset("model1")?.with_epochs(e(40)).with_batch_size(64),
         "model1-l2" => {
             let mut spec = with_l2(ModelSpec::preset("model1")?, 1e-3);
             spec.name = "model1-l2".into();
-            TrainConfig::new(spec).with_epochs(e(12))
+            TrainConfig::new(spec).with_epochs(e(10))
         }
-        "model2" => TrainConfig::preset("model2")?.with_epochs(e(20)).with_early_stopping(3, true),
-        "model3" => TrainConfig::preset("model3")?.with_epochs(e(20)).with_early_stopping(3, true),
+        "model2" => TrainConfig::preset("model2")?.with_epochs(e(15)).with_early_stopping(3, true),
+        "model3" => TrainConfig::preset("model3")?.with_epochs(e(15)).with_early_stopping(3, true),
         "model4" => TrainConfig::preset("model4")?
-            .with_epochs(e(24))
+            .with_epochs(e(20))
             .with_augment(Augment::KERAS)
             .with_early_stopping(4, true),
         "gap" => TrainConfig::preset("gap")?.with_epochs(e(15)).with_early_stopping(3, true),
@@ -94,7 +94,7 @@ pub fn config(name: &str, train: &Dataset) -> Result<TrainConfig> {
             TrainConfig::new(spec).with_epochs(e(20)).with_augment(Augment::KERAS).with_early_stopping(4, true)
         }
         "digits" => TrainConfig::preset("digits")?
-            .with_epochs(e(60))
+            .with_epochs(e(50))
             .with_augment(Augment::STRONG)
             .with_normalization(Normalization::fit(train))
             .with_early_stopping(10, true),

@@ -57,6 +57,10 @@ pub struct TrainConfig {
     pub early_stopping: Option<EarlyStopping>,
     #[serde(skip)]
     pub checkpoint: Option<Checkpoint>,
+    /// Folder for TensorBoard event logs of the per-epoch scalars (none by default). Not part of
+    /// the run-cache key: logging does not change the result.
+    #[serde(skip)]
+    pub tensorboard: Option<PathBuf>,
     /// Show progress (bar in a terminal, text lines elsewhere) and one line per epoch.
     #[serde(skip)]
     pub verbose: bool,
@@ -76,6 +80,7 @@ impl TrainConfig {
             augment: None,
             early_stopping: None,
             checkpoint: None,
+            tensorboard: None,
             verbose: true,
         }
     }
@@ -119,6 +124,12 @@ impl TrainConfig {
         self.checkpoint = Some(Checkpoint { dir: dir.into(), best_only });
         self
     }
+    /// Write `loss`, `accuracy`, `val_loss`, `val_accuracy` and `seconds` per epoch as
+    /// TensorBoard scalars under `dir` (`tensorboard --logdir dir`).
+    pub fn with_tensorboard(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.tensorboard = Some(dir.into());
+        self
+    }
     pub fn quiet(mut self) -> Self {
         self.verbose = false;
         self
@@ -159,7 +170,11 @@ impl History {
     }
     /// Mean seconds per epoch.
     pub fn seconds_per_epoch(&self) -> f64 {
-        self.seconds.iter().sum::<f64>() / self.seconds.len().max(1) as f64
+        // (An empty float sum is −0.0; report 0.)
+        if self.seconds.is_empty() {
+            return 0.0;
+        }
+        self.seconds.iter().sum::<f64>() / self.seconds.len() as f64
     }
     /// Epoch (0-based) with the lowest validation loss.
     pub fn best_epoch(&self) -> Option<usize> {
@@ -285,6 +300,10 @@ impl Trainer {
             )));
         }
         let cfg = self.config.clone();
+        let mut tb = match &cfg.tensorboard {
+            Some(dir) => Some(tensorboard_writer(dir, &cfg.spec.name)?),
+            None => None,
+        };
         let mut hist = History::default();
         let start_epoch = self.epochs_done;
         let total_epochs = start_epoch + epochs;
@@ -343,6 +362,13 @@ impl Trainer {
                 seconds: vec![secs],
             });
             self.epochs_done += 1;
+            if let Some((w, path)) = &mut tb {
+                let step = self.epochs_done as i64;
+                let scalars = [("loss", loss_sum / seen as f64), ("accuracy", correct as f64 / seen as f64), ("val_loss", vl), ("val_accuracy", va), ("seconds", secs)];
+                for (tag, v) in scalars {
+                    w.write_scalar(tag, step, v as f32).map_err(|e| Error::io(path.as_path(), e))?;
+                }
+            }
             if cfg.verbose {
                 println!(
                     "epoch {}/{}: loss {:.4} acc {:.4} val_loss {:.4} val_acc {:.4} ({:.1} s, {:.0} img/s)",
@@ -405,6 +431,17 @@ impl Trainer {
             config: self.config.clone(),
         }
     }
+}
+
+/// A TensorBoard event file `<dir>/<name>.out.tfevents.<micros>.cnn_lab` (the naming
+/// TensorBoard scans for).
+fn tensorboard_writer(dir: &Path, name: &str) -> Result<(syntaxdot_summary::SummaryWriter<std::io::BufWriter<std::fs::File>>, PathBuf)> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0);
+    let path = dir.join(format!("{name}.out.tfevents.{micros}.cnn_lab"));
+    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+    let w = syntaxdot_summary::SummaryWriter::new(std::io::BufWriter::new(file)).map_err(|e| Error::io(&path, e))?;
+    Ok((w, path))
 }
 
 /// A trained model ready for inference: network, input normalisation, class names, history.

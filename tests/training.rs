@@ -183,3 +183,45 @@ fn real_fashion_mnist_when_installed() {
     let acc = t.model(&tr.class_names).evaluate(&val).unwrap().accuracy;
     assert!(acc > 0.6, "accuracy {acc}");
 }
+
+#[test]
+fn tensorboard_event_log_holds_every_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, val) = (toy(64, 1), toy(32, 2));
+    let cfg = small_cfg("model1").with_tensorboard(dir.path()).quiet();
+    let key_before = cnn_lab::train::run_key(&small_cfg("model1"), &train, &val);
+    assert_eq!(key_before, cnn_lab::train::run_key(&cfg, &train, &val), "logging must not change the cache key");
+    let mut t = Trainer::new(cfg, &cpu()).unwrap();
+    t.fit(&train, &val, 2).unwrap();
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(files.len(), 1);
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("model1.out.tfevents."), "{name}");
+    let bytes = std::fs::read(&files[0]).unwrap();
+    // TFRecord framing: u64 length, u32 masked CRC, payload, u32 masked CRC. One version record,
+    // then 5 scalars per epoch.
+    let (mut off, mut records) = (0usize, 0usize);
+    while off < bytes.len() {
+        let len = u64::from_le_bytes(bytes[off..off + 8].try_into().unwrap()) as usize;
+        off += 12 + len + 4;
+        records += 1;
+    }
+    assert_eq!(off, bytes.len());
+    assert_eq!(records, 1 + 2 * 5);
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("val_accuracy") && text.contains("brain.Event:2"));
+}
+
+#[test]
+fn sample_images_are_prepared_with_the_right_inversion() {
+    let files = cnn_lab::data::sample_images().unwrap();
+    assert!(files.len() >= 6, "{files:?}");
+    for f in files {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let img = cnn_lab::inspect::prepare_image(&f, 28).unwrap();
+        assert_eq!(img.inverted, name.contains("on_white"), "{name}");
+        assert_eq!(img.pixels.len(), 784);
+        // After preparation the border is dark, like the datasets' backgrounds.
+        assert!(img.pixels[0] < 40 && img.pixels[783] < 40, "{name}");
+    }
+}

@@ -48,6 +48,34 @@ enum Cmd {
         #[arg(long)]
         list: bool,
     },
+    /// Print the results table (results/results.json); optionally write it into a README.
+    Results {
+        /// README to update between its `<!-- results:begin/end -->` markers.
+        #[arg(long)]
+        readme: Option<PathBuf>,
+        /// Only check that the README's table is up to date (exit 1 if not).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Serve a folder over HTTP with CORS, e.g. a Projector export for projector.tensorflow.org.
+    Serve {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+    },
+    /// Time seeded 2-D t-SNE (FIt-SNE) on 10,000 embeddings, its trustworthiness (k=10), and
+    /// openTSNE on the same data when a Python with openTSNE is given.
+    TsneBench {
+        /// Rows of tab-separated floats; default: GAP embeddings of the Fashion-MNIST test set
+        /// from the `gap` recipe (trained or reloaded from the run cache).
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Python interpreter with openTSNE for the reference (e.g. .venv/bin/python).
+        #[arg(long)]
+        python: Option<PathBuf>,
+        #[arg(long, default_value_t = 10_000)]
+        n: usize,
+    },
     /// Classify an image file (PNG/JPEG) with a saved model; prints the top 3 classes.
     Classify {
         image: PathBuf,
@@ -126,6 +154,25 @@ fn run(cli: Cli) -> Result<()> {
                 );
             }
         }
+        Cmd::Results { readme, check } => {
+            let rows = cnn_lab::results::load(cnn_lab::results::results_path())?;
+            let table = cnn_lab::results::markdown(&rows);
+            print!("{table}");
+            if let Some(p) = readme {
+                let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+                let new = cnn_lab::results::splice(&text, &table).map_err(|e| Error::format(&p, e.to_string()))?;
+                if check {
+                    if new != text {
+                        return Err(Error::format(&p, "results table is out of date: run `cnn-lab results --readme README.md`"));
+                    }
+                } else if new != text {
+                    cnn_lab::error::write_atomic(&p, new.as_bytes())?;
+                    println!("updated {}", p.display());
+                }
+            }
+        }
+        Cmd::Serve { dir, port } => serve(&dir, port)?,
+        Cmd::TsneBench { input, python, n } => tsne_bench(input, python, n)?,
         Cmd::Classify { image, model } => {
             let m = Model::load(&model, &default_device()?)?;
             let (h, _) = m.config.spec.input;
@@ -147,6 +194,93 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}", serde_json::to_string(&r).unwrap_or_default());
             }
         }
+    }
+    Ok(())
+}
+
+fn read_tsv(p: &std::path::Path) -> Result<Vec<Vec<f32>>> {
+    let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            l.split('\t')
+                .map(|c| c.trim().parse::<f32>().map_err(|_| Error::format(p, format!("line {}: {c:?} is not a number", i + 1))))
+                .collect()
+        })
+        .collect()
+}
+
+fn tsne_bench(input: Option<PathBuf>, python: Option<PathBuf>, n: usize) -> Result<()> {
+    use cnn_lab::embed::{trustworthiness, tsne, TsneConfig};
+    let mut x = match &input {
+        Some(p) => read_tsv(p)?,
+        None => {
+            let data = recipes::fashion()?;
+            let m = recipes::train("gap", &data)?;
+            cnn_lab::embed::embeddings(&m, &data.test)?
+        }
+    };
+    x.truncate(n);
+    let dir = PathBuf::from("target/tsne-bench");
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let tsv = dir.join("input.tsv");
+    let body: String = x.iter().map(|r| r.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join("\t") + "\n").collect();
+    cnn_lab::error::write_atomic(&tsv, body.as_bytes())?;
+    println!("t-SNE on {} x {} (perplexity 30, 750 iterations, PCA init)", x.len(), x[0].len());
+    let t0 = std::time::Instant::now();
+    let y = tsne(&x, &TsneConfig::default())?;
+    let ours = t0.elapsed().as_secs_f64();
+    let tw = trustworthiness(&x, &y, 10)?;
+    println!("cnn_lab (bhtsne FIt-SNE): {ours:>7.2} s, trustworthiness(k=10) {tw:.4}");
+    if let Some(py) = python {
+        let out = std::process::Command::new(&py)
+            .args(["bench/tsne_reference.py", tsv.to_str().unwrap_or_default()])
+            .output()
+            .map_err(|e| Error::io(&py, e))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        match text.lines().last().and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok()) {
+            Some(v) => {
+                let s = v["seconds"].as_f64().unwrap_or(f64::NAN);
+                println!("openTSNE {}: {s:>7.2} s, trustworthiness(k=10) {:.4}", v["version"].as_str().unwrap_or("?"), v["trustworthiness"].as_f64().unwrap_or(f64::NAN));
+                println!("cnn_lab / openTSNE time: {:.3} (goal <= 0.5)", ours / s);
+            }
+            None => println!("openTSNE reference skipped: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("no output")),
+        }
+    }
+    Ok(())
+}
+
+/// A minimal static file server (GET only) that adds `Access-Control-Allow-Origin: *`, so the
+/// online Projector can read a local export.
+fn serve(dir: &std::path::Path, port: u16) -> Result<()> {
+    use std::io::{BufRead, BufReader, Write};
+    let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| Error::invalid(format!("port {port}: {e}")))?;
+    println!("serving {} on http://127.0.0.1:{port}/", root.display());
+    println!("open https://projector.tensorflow.org/?config=http://127.0.0.1:{port}/projector_config.json");
+    for stream in listener.incoming().flatten() {
+        let mut stream = stream;
+        let mut line = String::new();
+        if BufReader::new(&stream).read_line(&mut line).is_err() {
+            continue;
+        }
+        let path = line.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").trim_start_matches('/').to_string();
+        let file = root.join(&path);
+        let ok = !path.contains("..") && file.is_file();
+        let (status, body, kind) = if ok {
+            let kind = match file.extension().and_then(|e| e.to_str()) {
+                Some("json") => "application/json",
+                Some("png") => "image/png",
+                Some("tsv") => "text/tab-separated-values",
+                _ => "application/octet-stream",
+            };
+            ("200 OK", std::fs::read(&file).unwrap_or_default(), kind)
+        } else {
+            ("404 Not Found", b"not found".to_vec(), "text/plain")
+        };
+        let head = format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n", body.len());
+        let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
     }
     Ok(())
 }
