@@ -47,6 +47,7 @@ build:
 
 test-rust:
 	cargo test --release
+	./target/release/cnn-lab results --readme README.md --check >/dev/null
 
 # Quick mode on copies under target/, so committed full-run outputs stay untouched.
 test-notebooks: venv
@@ -56,14 +57,18 @@ test-notebooks: venv
 	CNN_LAB_BLOG=$(QUICK_DIR)/blog $(PY) scripts/export_blog.py $(QUICK_DIR)/*.ipynb
 	$(PY) scripts/check_blog.py $(QUICK_DIR)/blog
 
-notebooks: venv
+notebooks: venv build
 	$(PY) scripts/run_notebooks.py
+	./target/release/cnn-lab results --readme README.md
 
 blog: venv
 	$(PY) scripts/export_blog.py
 	$(PY) scripts/check_blog.py
 
-# Rust throughput, then the PyTorch reference (skipped without torch) with the ratio.
+# Rust throughput, then the PyTorch reference (skipped without torch) with the ratio; then
+# t-SNE against openTSNE on the same 10,000 embeddings (installs bench/requirements.txt).
 bench: build venv
 	./target/release/cnn-lab bench --json | tee target/bench.txt
 	$(PY) bench/pytorch_model1.py 6400 $$(tail -1 target/bench.txt | $(PY) -c 'import json,sys; print(json.load(sys.stdin)["fit_train_img_s"])')
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	./target/release/cnn-lab tsne-bench --python $(PY)

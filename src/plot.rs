@@ -764,3 +764,9 @@ pub fn vector_bars(title: &str, values: &[f32], labels: Option<&[String]>) -> Re
     }
     bar_chart(title, &names, &v)
 }
+
+/// One bar per class, labelled with the class names (e.g. per-class accuracy).
+pub fn class_bars(title: &str, class_names: &[String], values: &[f64]) -> Result<Figure> {
+    let names: Vec<&str> = class_names.iter().map(|s| s.as_str()).collect();
+    bar_chart(title, &names, values)
+}

@@ -94,10 +94,10 @@ pub fn config(name: &str, train: &Dataset) -> Result<TrainConfig> {
             TrainConfig::new(spec).with_epochs(e(20)).with_augment(Augment::KERAS).with_early_stopping(4, true)
         }
         "digits" => TrainConfig::preset("digits")?
-            .with_epochs(e(50))
+            .with_epochs(e(150))
             .with_augment(Augment::STRONG)
             .with_normalization(Normalization::fit(train))
-            .with_early_stopping(10, true),
+            .with_early_stopping(20, true),
         other => return Err(Error::invalid(format!("unknown recipe {other:?}; choose one of {RECIPES:?}"))),
     };
     Ok(cfg)

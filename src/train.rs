@@ -387,7 +387,9 @@ impl Trainer {
                 None => true,
             };
             if improved && vl.is_finite() {
-                self.best = Some((vl, self.net().clone()));
+                // `valid()` copies BatchNorm's running statistics; a plain `clone()` would share
+                // them with the network still in training (burn's RunningState is an Arc).
+                self.best = Some((vl, self.net().valid()));
                 self.since_best = 0;
             } else {
                 self.since_best += 1;
@@ -409,7 +411,7 @@ impl Trainer {
         }
         if let (Some(es), Some((_, best))) = (&cfg.early_stopping, &self.best) {
             if es.restore_best {
-                self.slot = Some(best.clone());
+                self.slot = Some(best.clone().train());
             }
         }
         Ok(hist)

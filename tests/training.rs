@@ -5,6 +5,24 @@
 use cnn_lab::bench::random_dataset;
 use cnn_lab::prelude::*;
 
+/// burn's device RNG is global: tests that train in parallel threads would interleave their
+/// draws (weights, dropout masks) and break bit-for-bit determinism. Each test holds this lock.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Histories after a trip through the model file's JSON header: serde_json's default float
+/// parser can be one unit in the last place off, so compare to 1e-14 relative.
+fn assert_same_history(a: &History, b: &History) {
+    let close = |x: &[f64], y: &[f64]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p == q || (p - q).abs() <= 1e-14 * p.abs().max(q.abs()));
+    assert!(
+        close(&a.loss, &b.loss) && close(&a.accuracy, &b.accuracy) && close(&a.val_loss, &b.val_loss) && close(&a.val_accuracy, &b.val_accuracy) && close(&a.seconds, &b.seconds),
+        "{a:?} != {b:?}"
+    );
+}
+
 fn small_cfg(preset: &str) -> TrainConfig {
     TrainConfig::preset(preset).unwrap().with_batch_size(32).quiet()
 }
@@ -27,6 +45,7 @@ fn toy(n: usize, seed: u64) -> Dataset {
 
 #[test]
 fn same_seed_same_weights_and_history_bit_for_bit() {
+    let _guard = serial();
     let ds = random_dataset(96, 5);
     let val = random_dataset(32, 6);
     let run = || {
@@ -48,6 +67,7 @@ fn same_seed_same_weights_and_history_bit_for_bit() {
 
 #[test]
 fn learns_a_toy_task_and_continues_history() {
+    let _guard = serial();
     let train = toy(256, 1);
     let val = toy(64, 2);
     let mut t = Trainer::new(small_cfg("model1"), &cpu()).unwrap();
@@ -62,6 +82,7 @@ fn learns_a_toy_task_and_continues_history() {
 
 #[test]
 fn save_load_roundtrip_predicts_the_same() {
+    let _guard = serial();
     let ds = toy(64, 3);
     let mut t = Trainer::new(small_cfg("gap"), &cpu()).unwrap();
     t.fit(&ds, &ds, 1).unwrap();
@@ -70,13 +91,14 @@ fn save_load_roundtrip_predicts_the_same() {
     let p = dir.path().join("m.cnnlab");
     m.save(&p).unwrap();
     let back = Model::load(&p, &cpu()).unwrap();
-    assert_eq!(back.history, m.history);
+    assert_same_history(&back.history, &m.history);
     assert_eq!(back.class_names, m.class_names);
     assert_eq!(back.predict(&ds).unwrap(), m.predict(&ds).unwrap());
 }
 
 #[test]
 fn train_or_load_reuses_the_cached_run() {
+    let _guard = serial();
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("CNN_LAB_RUNS", dir.path());
     let ds = toy(64, 4);
@@ -86,7 +108,7 @@ fn train_or_load_reuses_the_cached_run() {
     assert_eq!(files.len(), 1);
     let b = cnn_lab::train::train_or_load_on(&cfg, &ds, &ds, &cpu()).unwrap();
     // Same history, including the recorded seconds: it was loaded, not retrained.
-    assert_eq!(a.history, b.history);
+    assert_same_history(&a.history, &b.history);
     let c = cnn_lab::train::train_or_load_on(&cfg.clone().with_seed(9), &ds, &ds, &cpu()).unwrap();
     assert_ne!(c.history.seconds, a.history.seconds);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
@@ -95,6 +117,7 @@ fn train_or_load_reuses_the_cached_run() {
 
 #[test]
 fn early_stopping_and_best_only_checkpoints() {
+    let _guard = serial();
     let dir = tempfile::tempdir().unwrap();
     let train = random_dataset(64, 8); // random labels: validation loss will not keep improving
     let val = random_dataset(64, 9);
@@ -113,6 +136,7 @@ fn early_stopping_and_best_only_checkpoints() {
 
 #[test]
 fn l2_penalty_only_where_asked() {
+    let _guard = serial();
     let d = ModelSpec::preset("digits").unwrap().build(&cpu());
     let p = cnn_lab::tensor_to_vec(d.l2_penalty().unwrap())[0];
     assert!(p > 0.0);
@@ -121,6 +145,7 @@ fn l2_penalty_only_where_asked() {
 
 #[test]
 fn built_modules_have_the_spec_parameter_counts() {
+    let _guard = serial();
     use burn::module::Module;
     for p in ModelSpec::PRESETS {
         let spec = ModelSpec::preset(p).unwrap();
@@ -133,6 +158,7 @@ fn built_modules_have_the_spec_parameter_counts() {
 
 #[test]
 fn classify_light_and_dark_backgrounds() {
+    let _guard = serial();
     let dir = tempfile::tempdir().unwrap();
     // A dark bar on white, and the same bar light on black: both become light-on-black.
     let mut light = image::GrayImage::from_pixel(60, 40, image::Luma([250]));
@@ -160,6 +186,7 @@ fn classify_light_and_dark_backgrounds() {
 /// Real Fashion-MNIST, when installed (`make test` installs the Debian package).
 #[test]
 fn real_fashion_mnist_when_installed() {
+    let _guard = serial();
     let Ok(dir) = cnn_lab::data::locate_fashion_mnist() else {
         eprintln!("Fashion-MNIST not installed: skipping");
         return;
@@ -186,6 +213,7 @@ fn real_fashion_mnist_when_installed() {
 
 #[test]
 fn tensorboard_event_log_holds_every_epoch() {
+    let _guard = serial();
     let dir = tempfile::tempdir().unwrap();
     let (train, val) = (toy(64, 1), toy(32, 2));
     let cfg = small_cfg("model1").with_tensorboard(dir.path()).quiet();
@@ -214,6 +242,7 @@ fn tensorboard_event_log_holds_every_epoch() {
 
 #[test]
 fn sample_images_are_prepared_with_the_right_inversion() {
+    let _guard = serial();
     let files = cnn_lab::data::sample_images().unwrap();
     assert!(files.len() >= 6, "{files:?}");
     for f in files {
@@ -224,4 +253,25 @@ fn sample_images_are_prepared_with_the_right_inversion() {
         // After preparation the border is dark, like the datasets' backgrounds.
         assert!(img.pixels[0] < 40 && img.pixels[783] < 40, "{name}");
     }
+}
+
+#[test]
+fn restore_best_brings_back_that_epochs_batchnorm_statistics() {
+    let _guard = serial();
+    // Random labels: validation loss is best early and then worsens, so the restored epoch is not
+    // the last one; the restored model must then equal the best-only checkpoint, BatchNorm
+    // running statistics included.
+    let train = random_dataset(128, 11);
+    let val = random_dataset(64, 12);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = small_cfg("gap").with_lr(3e-3).with_early_stopping(10, true).with_checkpoint(dir.path(), true);
+    let mut t = Trainer::new(cfg, &cpu()).unwrap();
+    let h = t.fit(&train, &val, 6).unwrap();
+    let best = h.best_epoch().unwrap();
+    assert!(best + 1 < h.epochs(), "best epoch {best} of {}: the test needs an earlier best", h.epochs());
+    let ck = dir.path().join(format!("gap_epoch{:03}.cnnlab", best + 1));
+    let from_ck = Model::load(&ck, &cpu()).unwrap().evaluate(&val).unwrap();
+    let restored = t.model(&train.class_names).evaluate(&val).unwrap();
+    assert_eq!(restored, from_ck);
+    assert!((restored.loss - h.val_loss[best]).abs() < 1e-9);
 }

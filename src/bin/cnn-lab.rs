@@ -76,11 +76,17 @@ enum Cmd {
         #[arg(long, default_value_t = 10_000)]
         n: usize,
     },
-    /// Classify an image file (PNG/JPEG) with a saved model; prints the top 3 classes.
+    /// Classify image files (PNG/JPEG) with a saved model or a recipe's cached run; prints the
+    /// top 3 classes of each.
     Classify {
-        image: PathBuf,
-        #[arg(long)]
-        model: PathBuf,
+        /// Image files; none = the sample images in data/sample_images/.
+        images: Vec<PathBuf>,
+        /// A model file saved by `train`.
+        #[arg(long, conflicts_with = "recipe")]
+        model: Option<PathBuf>,
+        /// A recipe (see `reproduce --list`), trained or reloaded from the run cache.
+        #[arg(long, default_value = "gap")]
+        recipe: String,
     },
     /// Training and inference throughput of a preset on random data.
     Bench {
@@ -173,14 +179,18 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Serve { dir, port } => serve(&dir, port)?,
         Cmd::TsneBench { input, python, n } => tsne_bench(input, python, n)?,
-        Cmd::Classify { image, model } => {
-            let m = Model::load(&model, &default_device()?)?;
-            let (h, _) = m.config.spec.input;
-            let img = cnn_lab::inspect::prepare_image(&image, h)?;
-            let p = m.predict_image(&img.pixels)?;
-            println!("{}{}", image.display(), if img.inverted { " (light background: inverted)" } else { "" });
-            for (c, s) in top_k(&p, 3) {
-                println!("  {:<12} {:.4}", m.class_names[c], s);
+        Cmd::Classify { images, model, recipe } => {
+            let m = match model {
+                Some(p) => Model::load(&p, &default_device()?)?,
+                None => recipes::train(&recipe, &recipes::data_for(&recipe)?)?,
+            };
+            let images = if images.is_empty() { cnn_lab::data::sample_images()? } else { images };
+            for image in images {
+                let c = cnn_lab::inspect::classify_file(&m, &image)?;
+                println!("{}{}", image.display(), if c.image.inverted { " (light background: inverted)" } else { "" });
+                for (k, p) in &c.top3 {
+                    println!("  {:<12} {:.4}", m.class_names[*k], p);
+                }
             }
         }
         Cmd::Bench { preset, images, batch_size, repeats, json } => {
