@@ -7,6 +7,8 @@ PY    := $(VENV)/bin/python
 EVCXR_VERSION := 0.22.0
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 QUICK_DIR := target/nb-quick
+# Python with torch for the PyTorch reference (torch is not in the venv: ~4.5 GB with its CUDA libraries).
+TORCH_PY ?= $(PY)
 
 .PHONY: run test setup system venv evcxr data build notebooks blog test-rust test-notebooks bench
 
@@ -69,6 +71,6 @@ blog: venv
 # t-SNE against openTSNE on the same 10,000 embeddings (installs bench/requirements.txt).
 bench: build venv
 	./target/release/cnn-lab bench --json | tee target/bench.txt
-	$(PY) bench/pytorch_model1.py 6400 $$(tail -1 target/bench.txt | $(PY) -c 'import json,sys; print(json.load(sys.stdin)["fit_train_img_s"])')
+	$(TORCH_PY) bench/pytorch_model1.py 6400 $$(tail -1 target/bench.txt | $(PY) -c 'import json,sys; print(json.load(sys.stdin)["fit_train_img_s"])')
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	./target/release/cnn-lab tsne-bench --python $(PY)

@@ -262,18 +262,21 @@ impl ModelSpec {
     /// A Keras-style summary table as text.
     pub fn summary(&self) -> Result<String> {
         let rows = self.rows()?;
+        let labels: Vec<String> = rows.iter().map(|r| format!("{} ({})", r.name, keras_type(&r.kind))).collect();
+        // Keras' column widths, widened when a layer name needs it.
+        let w1 = labels.iter().map(|l| l.len() + 1).max().unwrap_or(0).max(29);
+        let width = w1 + 36;
         let mut s = format!("Model: \"{}\"\n", self.name);
-        let line = "_".repeat(65);
-        s += &format!("{line}\n{:<29}{:<26}{}\n{}\n", "Layer (type)", "Output Shape", "Param #", "=".repeat(65));
-        for r in &rows {
-            let label = format!("{} ({})", r.name, keras_type(&r.kind));
-            s += &format!("{:<29}{:<26}{}\n", label, r.shape.to_string(), group(r.trainable + r.non_trainable));
+        let line = "_".repeat(width);
+        s += &format!("{line}\n{:<w1$}{:<26}{}\n{}\n", "Layer (type)", "Output Shape", "Param #", "=".repeat(width));
+        for (r, label) in rows.iter().zip(&labels) {
+            s += &format!("{:<w1$}{:<26}{}\n", label, r.shape.to_string(), group(r.trainable + r.non_trainable));
         }
         let t: usize = rows.iter().map(|r| r.trainable).sum();
         let nt: usize = rows.iter().map(|r| r.non_trainable).sum();
         s += &format!(
             "{}\nTotal params: {}\nTrainable params: {}\nNon-trainable params: {}\n{line}\n",
-            "=".repeat(65),
+            "=".repeat(width),
             group(t + nt),
             group(t),
             group(nt)

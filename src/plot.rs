@@ -140,7 +140,8 @@ fn draw_bars<DB: DrawingBackend>(root: &Area<DB>, title: &str, labels: &[String]
         .margin(10)
         .x_label_area_size(if labels.iter().any(|l| l.len() > 3) { 60 } else { 30 })
         .y_label_area_size(55)
-        .build_cartesian_2d((0..labels.len()).into_segmented(), 0f64..top)
+        // n − 1 as the upper bound: a segmented 0..n range would add an empty slot at the end.
+        .build_cartesian_2d((0..labels.len().max(2) - 1).into_segmented(), 0f64..top)
         .map_err(perr)?;
     let labels_c = labels.to_vec();
     chart
@@ -502,7 +503,7 @@ fn draw_small_bars<DB: DrawingBackend>(area: &Area<DB>, probs: &[f64], colors: &
         .margin(4)
         .x_label_area_size(16)
         .y_label_area_size(0)
-        .build_cartesian_2d((0..probs.len()).into_segmented(), 0f64..1.0)
+        .build_cartesian_2d((0..probs.len().max(2) - 1).into_segmented(), 0f64..1.0)
         .map_err(perr)?;
     chart
         .configure_mesh()

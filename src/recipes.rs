@@ -47,13 +47,13 @@ pub fn about(name: &str) -> &'static str {
     match name {
         "model1" => "baseline CNN, 10 epochs",
         "model1-1k" => "baseline CNN on 1,000 training images, 40 epochs, batch 64 (tfds blog post)",
-        "model1-l2" => "baseline CNN + L2 (1e-3) on every kernel",
+        "model1-l2" => "baseline CNN + L2 (1e-3) on every kernel, 6 epochs",
         "model2" => "dropout 0.2, smaller last layers, early stopping",
         "model3" => "input padded by 4 px, dropout 0.4, early stopping",
         "model4" => "padded input, dropout 0.3, rotation ±2° / shift ±5 %",
         "gap" => "BatchNorm + global average pooling, no hidden dense layer",
         "gap-aug" => "the GAP network with rotation/shift augmentation",
-        "digits" => "18,810-weight barcode network on MNIST digits, strong augmentation",
+        "digits" => "18,810-weight barcode network on MNIST digits, rotation ±15°, shift ±10 %, batch 32",
         _ => "",
     }
 }
@@ -79,12 +79,12 @@ pub fn config(name: &str, train: &Dataset) -> Result<TrainConfig> {
         "model1-l2" => {
             let mut spec = with_l2(ModelSpec::preset("model1")?, 1e-3);
             spec.name = "model1-l2".into();
-            TrainConfig::new(spec).with_epochs(e(10))
+            TrainConfig::new(spec).with_epochs(e(6))
         }
-        "model2" => TrainConfig::preset("model2")?.with_epochs(e(15)).with_early_stopping(3, true),
-        "model3" => TrainConfig::preset("model3")?.with_epochs(e(15)).with_early_stopping(3, true),
+        "model2" => TrainConfig::preset("model2")?.with_epochs(e(12)).with_early_stopping(3, true),
+        "model3" => TrainConfig::preset("model3")?.with_epochs(e(10)).with_early_stopping(3, true),
         "model4" => TrainConfig::preset("model4")?
-            .with_epochs(e(20))
+            .with_epochs(e(12))
             .with_augment(Augment::KERAS)
             .with_early_stopping(4, true),
         "gap" => TrainConfig::preset("gap")?.with_epochs(e(15)).with_early_stopping(3, true),
@@ -94,8 +94,10 @@ pub fn config(name: &str, train: &Dataset) -> Result<TrainConfig> {
             TrainConfig::new(spec).with_epochs(e(20)).with_augment(Augment::KERAS).with_early_stopping(4, true)
         }
         "digits" => TrainConfig::preset("digits")?
-            .with_epochs(e(150))
-            .with_augment(Augment::STRONG)
+            .with_epochs(e(120))
+            .with_batch_size(32)
+            // The post's ±36° slowed learning too much on 3,600 digits (96.6-97.2 % in our runs).
+            .with_augment(Augment { rotation_deg: 15.0, shift: 0.10 })
             .with_normalization(Normalization::fit(train))
             .with_early_stopping(20, true),
         other => return Err(Error::invalid(format!("unknown recipe {other:?}; choose one of {RECIPES:?}"))),
