@@ -390,7 +390,8 @@ pub fn barcode_strips_figure(rows: &[Vec<f32>], labels: &[u8], class_names: &[St
         panels.push(Panel::from_values(values, sel.len(), d, name.clone()));
     }
     let panels: Vec<Panel> = panels.into_iter().map(|p| p.with_range(-amax, amax)).collect();
-    plot::image_grid("Barcodes minus the average barcode (rows: examples, columns: GAP units)", &panels, ncols, ColorMap::Diverging, 240)
+    // About 6 px per unit, so every cell of a barcode stays visible.
+    plot::image_grid("Barcodes minus the average barcode (rows: examples, columns: GAP units)", &panels, ncols, ColorMap::Diverging, (d as u32 * 6).max(240))
 }
 
 /// The mean barcode of each class minus the overall mean, as one signed image (rows = classes,

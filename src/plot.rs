@@ -431,9 +431,9 @@ fn draw_grid<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[Panel],
     for (cell, p) in cells.iter().zip(panels) {
         let (w, h) = cell.dim_in_pixel();
         let th = if p.title.is_empty() { 0 } else { 16 };
-        let side = (w.min(h.saturating_sub(th)) as f64 * 0.92) as i32;
-        let px = side as f64 / p.rows.max(p.cols) as f64;
-        let x0 = (w as i32 - side) / 2;
+        // Pixel size: fit the panel's own aspect ratio (barcodes are wide and short).
+        let px = (w as f64 / p.cols as f64).min(h.saturating_sub(th + 2) as f64 / p.rows as f64) * 0.92;
+        let x0 = ((w as f64 - px * p.cols as f64) / 2.0) as i32;
         let y0 = th as i32 + 2;
         let (lo, hi) = p.range;
         let span = if (hi - lo).abs() < 1e-12 { 1.0 } else { hi - lo };
@@ -484,7 +484,10 @@ pub fn image_grid(title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap, c
     let ncols = ncols.min(panels.len());
     let nrows = panels.len().div_ceil(ncols) as u32;
     let extra = if title.is_empty() { 0 } else { 30 };
-    render!(ncols as u32 * cell, nrows * (cell + 18) + extra, draw_grid, title, panels, ncols, cmap)
+    // Rows as tall as the tallest panel needs at this width (square images: a full cell).
+    let aspect = panels.iter().map(|p| p.rows as f64 / p.cols.max(1) as f64).fold(0.0, f64::max).min(1.0);
+    let row = (cell as f64 * aspect).ceil().max(12.0) as u32 + 18;
+    render!(ncols as u32 * cell, nrows * row + extra, draw_grid, title, panels, ncols, cmap)
 }
 
 /// Labelled example images from a dataset (`indices`), titled with their class names.
@@ -673,7 +676,14 @@ mod tests {
         let g = image_grid("g", &[p.clone(), p], 2, ColorMap::Grey, 60).unwrap();
         assert!(g.width == 120);
         assert!(bar_chart("t", &["a"], &[1.0, 2.0]).is_err());
+        let gh = g.height;
+        let st = vstack(&[f.clone(), g]).unwrap();
+        assert_eq!((st.width, st.height), (640, 400 + gh));
+        assert_eq!(image::load_from_memory(&st.png).unwrap().height(), st.height);
+        assert_eq!(st.svg.matches("<svg").count(), 3);
+        assert!(vstack(&[]).is_err());
     }
+
 
     #[test]
     fn save_refuses_unknown_extension() {
@@ -770,4 +780,30 @@ pub fn vector_bars(title: &str, values: &[f32], labels: Option<&[String]>) -> Re
 pub fn class_bars(title: &str, class_names: &[String], values: &[f64]) -> Result<Figure> {
     let names: Vec<&str> = class_names.iter().map(|s| s.as_str()).collect();
     bar_chart(title, &names, values)
+}
+
+/// Several figures stacked top to bottom as one (a notebook cell displays a single figure).
+pub fn vstack(figures: &[Figure]) -> Result<Figure> {
+    if figures.is_empty() {
+        return Err(Error::invalid("vstack: no figures"));
+    }
+    let width = figures.iter().map(|f| f.width).max().unwrap_or(1);
+    let height: u32 = figures.iter().map(|f| f.height).sum();
+    let mut canvas = image::RgbImage::from_pixel(width, height, image::Rgb([255, 255, 255]));
+    let mut svg = format!("<svg width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\">\n");
+    let mut y = 0u32;
+    for f in figures {
+        let img = image::load_from_memory(&f.png).map_err(perr)?.to_rgb8();
+        image::imageops::overlay(&mut canvas, &img, 0, y as i64);
+        // Each figure becomes a nested <svg> placed at its offset.
+        let body = f.svg.trim_start_matches(|c| c != '<');
+        let body = if body.starts_with("<?xml") { &body[body.find("?>").map(|i| i + 2).unwrap_or(0)..] } else { body };
+        svg.push_str(&body.trim_start().replacen("<svg", &format!("<svg x=\"0\" y=\"{y}\""), 1));
+        svg.push('\n');
+        y += f.height;
+    }
+    svg.push_str("</svg>\n");
+    let mut png = Vec::new();
+    canvas.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).map_err(perr)?;
+    Ok(Figure { width, height, png, svg })
 }
