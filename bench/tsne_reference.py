@@ -12,6 +12,10 @@ except ImportError as e:
     sys.exit(f"openTSNE reference needs openTSNE and scikit-learn: {e}")
 
 x = np.loadtxt(sys.argv[1], delimiter="\t", dtype=np.float32)
+# Warm-up on a small sample, so that one-time JIT compilation (pynndescent uses numba) is not
+# counted against openTSNE.
+openTSNE.TSNE(n_components=2, perplexity=30, n_iter=10, early_exaggeration_iter=10, n_jobs=-1,
+              random_state=0).fit(x[:1000])
 t0 = time.perf_counter()
 y = openTSNE.TSNE(n_components=2, perplexity=30, early_exaggeration_iter=250, n_iter=500,
                   initialization="pca", negative_gradient_method="fft", n_jobs=-1,

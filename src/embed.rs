@@ -205,12 +205,15 @@ pub struct TsneConfig {
     pub init: TsneInit,
     /// Barnes-Hut accuracy (3-D only).
     pub theta: f32,
+    /// Worker threads. 1 (the default) gives the same embedding on every run; with more, bhtsne's
+    /// parallel sums are reordered from run to run and the layout changes (it is no less good).
+    pub threads: usize,
 }
 
 impl Default for TsneConfig {
     /// 2-D, perplexity 30, 750 iterations (openTSNE's 250 + 500), PCA initialisation.
     fn default() -> Self {
-        Self { dims: 2, perplexity: 30.0, epochs: 750, init: TsneInit::Pca, theta: 0.5 }
+        Self { dims: 2, perplexity: 30.0, epochs: 750, init: TsneInit::Pca, theta: 0.5, threads: 1 }
     }
 }
 
@@ -229,6 +232,10 @@ impl TsneConfig {
     }
     pub fn with_init(mut self, i: TsneInit) -> Self {
         self.init = i;
+        self
+    }
+    pub fn with_threads(mut self, n: usize) -> Self {
+        self.threads = n.max(1);
         self
     }
 }
@@ -289,7 +296,11 @@ pub fn tsne(x: &[Vec<f32>], cfg: &TsneConfig) -> Result<Vec<Vec<f64>>> {
             t.embedding()
         }
     };
-    let flat = crate::train::catch_panic(run).map_err(|m| Error::invalid(format!("t-SNE failed: {m}")))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads.max(1))
+        .build()
+        .map_err(|e| Error::invalid(format!("t-SNE thread pool: {e}")))?;
+    let flat = crate::train::catch_panic(|| pool.install(run)).map_err(|m| Error::invalid(format!("t-SNE failed: {m}")))?;
     if flat.len() != n * dims || flat.iter().any(|v| !v.is_finite()) {
         return Err(Error::invalid("t-SNE produced a non-finite embedding"));
     }
