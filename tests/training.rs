@@ -275,3 +275,20 @@ fn restore_best_brings_back_that_epochs_batchnorm_statistics() {
     assert_eq!(restored, from_ck);
     assert!((restored.loss - h.val_loss[best]).abs() < 1e-9);
 }
+
+#[test]
+fn cosine_decay_changes_training_and_a_flat_one_does_not() {
+    let _guard = serial();
+    let train = toy(128, 3);
+    let val = toy(32, 4);
+    let run = |cfg: TrainConfig| {
+        let mut t = Trainer::new(cfg, &cpu()).unwrap();
+        t.fit(&train, &val, 2).unwrap();
+        t.model(&train.class_names).net.weights("dense").unwrap().0
+    };
+    let constant = run(small_cfg("model1").with_epochs(2));
+    // Decaying from lr to lr is the constant schedule, step for step.
+    assert_eq!(run(small_cfg("model1").with_epochs(2).with_cosine_decay(1e-3)), constant);
+    let decayed = run(small_cfg("model1").with_epochs(2).with_cosine_decay(0.0));
+    assert_ne!(decayed, constant);
+}
