@@ -105,6 +105,13 @@ enum Cmd {
 }
 
 fn main() {
+    // Rust ignores SIGPIPE, so `cnn-lab … | head` made println! panic once `head` had quit.
+    // Restore the default: the process ends quietly, as Unix tools do.
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     if let Err(e) = run(Cli::parse()) {
         eprintln!("error: {e}");
         std::process::exit(1);
