@@ -270,11 +270,17 @@ fn draw_curves<DB: DrawingBackend>(root: &Area<DB>, runs: &[(String, History)]) 
                 let style = ShapeStyle { color: col.to_rgba(), filled: false, stroke_width: 2 };
                 if dashed {
                     chart.draw_series(DashedLineSeries::new(pts.clone(), 6, 4, style)).map_err(perr)?
-                        .label(lbl).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], col.stroke_width(1)));
+                        // The legend sample looks like the series: two dashes and a marker.
+                        .label(lbl).legend(move |(x, y)| {
+                            EmptyElement::at((x, y))
+                                + PathElement::new(vec![(0, 0), (5, 0)], col.stroke_width(2))
+                                + PathElement::new(vec![(10, 0), (15, 0)], col.stroke_width(2))
+                                + Circle::new((8, 0), 3, col.filled())
+                        });
                     chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, col.filled()))).map_err(perr)?;
                 } else {
                     chart.draw_series(LineSeries::new(pts, style)).map_err(perr)?
-                        .label(lbl).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], col.stroke_width(3)));
+                        .label(lbl).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], col.stroke_width(2)));
                 }
             }
         }
