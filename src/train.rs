@@ -670,10 +670,10 @@ mod tests {
     #[test]
     fn no_schedule_keeps_the_serialised_config_and_cache_keys_unchanged() {
         let cfg = TrainConfig::preset("model1").unwrap();
-        let json = String::from_utf8(serde_json::to_vec(&cfg).unwrap()).unwrap();
+        let json = serde_json::to_string(&cfg).unwrap();
         assert!(!json.contains("lr_schedule"), "{json}");
         let with = cfg.clone().with_cosine_decay(0.0);
-        let json2 = String::from_utf8(serde_json::to_vec(&with).unwrap()).unwrap();
+        let json2 = serde_json::to_string(&with).unwrap();
         assert!(json2.contains("Cosine"), "{json2}");
         let back: TrainConfig = serde_json::from_slice(json.as_bytes()).unwrap();
         assert_eq!(back.lr_schedule, None);
