@@ -155,12 +155,15 @@ impl ModelSpec {
                         Activation(r),
                     ]
                 };
+                // Two blocks at 7x7 rather than one: the three-block version (32/64/96, dropout
+                // 0.2/0.2/0.3) underfitted at 88.9 %; the extra 7x7 block costs ~1.4x per epoch.
                 let mut l = block(32);
-                l.extend([MaxPool { size: 2 }, Dropout { rate: 0.2 }]);
+                l.extend([MaxPool { size: 2 }, Dropout { rate: 0.1 }]);
                 l.extend(block(64));
-                l.extend([MaxPool { size: 2 }, Dropout { rate: 0.2 }]);
-                l.extend(block(96));
-                l.extend([GlobalAvgPool, Dropout { rate: 0.3 }, dense(10, Act::Linear)]);
+                l.extend([MaxPool { size: 2 }, Dropout { rate: 0.1 }]);
+                l.extend(block(128));
+                l.extend(block(128));
+                l.extend([GlobalAvgPool, Dropout { rate: 0.2 }, dense(10, Act::Linear)]);
                 l
             }
             "digits" => {

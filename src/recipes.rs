@@ -50,8 +50,8 @@ pub fn about(name: &str) -> &'static str {
         "model1-l2" => "baseline CNN + L2 (1e-3) on every kernel, 6 epochs",
         "model2" => "dropout 0.2, smaller last layers, 20 epochs, cosine learning-rate decay",
         "model3" => "input padded by 4 px, dropout 0.4, 16 epochs, cosine decay",
-        "model4" => "padded input, dropout 0.3, rotation ±2° / shift ±5 %, 24 epochs, cosine decay",
-        "gap" => "BatchNorm + global average pooling, no hidden dense layer, 16 epochs, cosine decay",
+        "model4" => "padded input, dropout 0.3, rotation ±2° / shift ±5 %, 40 epochs, cosine decay",
+        "gap" => "BatchNorm + global average pooling (four conv blocks), no hidden dense layer, 18 epochs, cosine decay",
         "gap-aug" => "the GAP network with rotation/shift augmentation",
         "digits" => "18,810-weight barcode network on MNIST digits, rotation ±15°, shift ±10 %, batch 32",
         _ => "",
@@ -90,8 +90,8 @@ pub fn config(name: &str, train: &Dataset) -> Result<TrainConfig> {
         }
         "model2" => decayed("model2", e(20))?,
         "model3" => decayed("model3", e(16))?,
-        "model4" => decayed("model4", e(24))?.with_augment(Augment::KERAS),
-        "gap" => decayed("gap", e(16))?,
+        "model4" => decayed("model4", e(40))?.with_augment(Augment::KERAS),
+        "gap" => decayed("gap", e(18))?,
         "gap-aug" => {
             let mut spec = ModelSpec::preset("gap")?;
             spec.name = "gap-aug".into();
