@@ -52,7 +52,7 @@ pub fn about(name: &str) -> &'static str {
         "model3" => "input padded by 4 px, dropout 0.4, 16 epochs, cosine decay",
         "model4" => "padded input, dropout 0.3, rotation ±2° / shift ±5 %, 40 epochs, cosine decay",
         "gap" => "BatchNorm + global average pooling (four conv blocks), no hidden dense layer, 18 epochs, cosine decay",
-        "gap-aug" => "the GAP network with rotation/shift augmentation",
+        "gap-aug" => "the GAP network on augmented images (as model4), 24 epochs, cosine decay",
         "digits" => "18,810-weight barcode network on MNIST digits, rotation ±15°, shift ±10 %, batch 32",
         _ => "",
     }
@@ -93,9 +93,9 @@ pub fn config(name: &str, train: &Dataset) -> Result<TrainConfig> {
         "model4" => decayed("model4", e(40))?.with_augment(Augment::KERAS),
         "gap" => decayed("gap", e(18))?,
         "gap-aug" => {
-            let mut spec = ModelSpec::preset("gap")?;
-            spec.name = "gap-aug".into();
-            TrainConfig::new(spec).with_epochs(e(20)).with_augment(Augment::KERAS).with_early_stopping(4, true)
+            let mut cfg = decayed("gap", e(24))?.with_augment(Augment::KERAS);
+            cfg.spec.name = "gap-aug".into();
+            cfg
         }
         "digits" => TrainConfig::preset("digits")?
             .with_epochs(e(120))
