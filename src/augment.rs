@@ -1,5 +1,7 @@
 //! Image augmentation on the byte images: random rotation and shifts, like Keras'
-//! `ImageDataGenerator(rotation_range, width_shift_range, height_shift_range)`.
+//! `ImageDataGenerator(rotation_range, width_shift_range, height_shift_range)`, plus the
+//! two moves that need no interpolation: whole-pixel shifts (pad and crop, as torchvision's
+//! `RandomCrop(28, padding)`) and left-right mirroring (`horizontal_flip`).
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -11,16 +13,57 @@ pub struct Augment {
     pub rotation_deg: f32,
     /// Maximum shift as a fraction of width/height (uniform in ±`shift`).
     pub shift: f32,
+    /// Mirror left-right with probability ½.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub flip: bool,
+    /// Whole-pixel shift of up to ±`crop` pixels in each direction. Unlike `shift` it copies
+    /// pixels instead of interpolating them, so the moved image stays as sharp as the test images.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub crop: u32,
+}
+
+// The two fields above are left out of the serialised config when unused, so the run-cache
+// keys of recipes written before they existed stay valid.
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Augment {
     /// The Keras notebook's gentle setting: ±2°, ±5 %.
-    pub const KERAS: Augment = Augment { rotation_deg: 2.0, shift: 0.05 };
+    pub const KERAS: Augment = Augment { rotation_deg: 2.0, shift: 0.05, flip: false, crop: 0 };
     /// The digits post's stronger setting: ±36° (factor 0.1 of a turn), ±10 %.
-    pub const STRONG: Augment = Augment { rotation_deg: 36.0, shift: 0.10 };
+    pub const STRONG: Augment = Augment { rotation_deg: 36.0, shift: 0.10, flip: false, crop: 0 };
+    /// No change at all; a base for struct updates: `Augment { flip: true, ..Augment::NONE }`.
+    pub const NONE: Augment = Augment { rotation_deg: 0.0, shift: 0.0, flip: false, crop: 0 };
+    /// Mirror images and whole-pixel shifts of up to ±2 px: no interpolation blur.
+    pub const MIRROR_CROP: Augment = Augment { rotation_deg: 0.0, shift: 0.0, flip: true, crop: 2 };
 
-    /// One random variant of `img` (`rows × cols` bytes), bilinear interpolation.
+    /// One random variant of `img` (`rows × cols` bytes): rotation and fractional shift with
+    /// bilinear interpolation, then the whole-pixel shift, then the mirror.
     pub fn apply(&self, img: &[u8], rows: usize, cols: usize, rng: &mut impl Rng) -> Vec<u8> {
+        // Draws happen only for the moves in use, so older recipes see the same random stream.
+        let mut out = if self.rotation_deg > 0.0 || self.shift > 0.0 {
+            self.affine(img, rows, cols, rng)
+        } else {
+            img.to_vec()
+        };
+        if self.crop > 0 {
+            let c = self.crop as i32;
+            let (dx, dy) = (rng.random_range(-c..=c), rng.random_range(-c..=c));
+            out = shift_pixels(&out, rows, cols, dx as isize, dy as isize);
+        }
+        if self.flip && rng.random_bool(0.5) {
+            for row in out.chunks_mut(cols) {
+                row.reverse();
+            }
+        }
+        out
+    }
+
+    fn affine(&self, img: &[u8], rows: usize, cols: usize, rng: &mut impl Rng) -> Vec<u8> {
         let angle = if self.rotation_deg > 0.0 {
             rng.random_range(-self.rotation_deg..=self.rotation_deg).to_radians()
         } else {
@@ -36,6 +79,24 @@ impl Augment {
         };
         transform(img, rows, cols, angle, dx, dy)
     }
+}
+
+/// Move `img` by whole pixels (`dx` right, `dy` down); uncovered pixels are 0.
+pub fn shift_pixels(img: &[u8], rows: usize, cols: usize, dx: isize, dy: isize) -> Vec<u8> {
+    let mut out = vec![0u8; rows * cols];
+    for y in 0..rows as isize {
+        let sy = y - dy;
+        if sy < 0 || sy >= rows as isize {
+            continue;
+        }
+        for x in 0..cols as isize {
+            let sx = x - dx;
+            if sx >= 0 && sx < cols as isize {
+                out[(y as usize) * cols + x as usize] = img[sy as usize * cols + sx as usize];
+            }
+        }
+    }
+    out
 }
 
 /// Rotate by `angle` (radians, about the centre) then shift by `(dx, dy)` pixels.
@@ -80,5 +141,52 @@ mod tests {
         let shifted = transform(&img, 4, 4, 0.0, 1.0, 0.0);
         assert_eq!(shifted[1], img[0]);
         assert_eq!(shifted[0], 0);
+    }
+
+    #[test]
+    fn whole_pixel_shift_matches_interpolated_shift() {
+        let img: Vec<u8> = (0..30).map(|v| (v * 7 % 256) as u8).collect();
+        for (dx, dy) in [(1, 0), (-2, 1), (0, -1), (3, 2)] {
+            assert_eq!(shift_pixels(&img, 5, 6, dx, dy), transform(&img, 5, 6, 0.0, dx as f32, dy as f32));
+        }
+    }
+
+    #[test]
+    fn mirror_and_crop_keep_pixels_sharp() {
+        use rand::SeedableRng;
+        let img: Vec<u8> = (0..36).map(|v| v * 7 + 5).collect();
+        let flip: Vec<u8> = img.chunks(6).flat_map(|r| r.iter().rev().copied()).collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let only_flip = Augment { flip: true, ..Augment::NONE };
+        let mirrored = (0..200).filter(|_| only_flip.apply(&img, 6, 6, &mut rng) == flip).count();
+        assert!((70..=130).contains(&mirrored), "mirrored {mirrored} of 200");
+        // With both moves, every output is the image or its mirror moved by whole pixels.
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..400 {
+            let out = Augment::MIRROR_CROP.apply(&img, 6, 6, &mut rng);
+            let hit = (-2..=2).flat_map(|dy| (-2..=2).map(move |dx| (dx, dy))).find_map(|(dx, dy)| {
+                if out == shift_pixels(&img, 6, 6, dx, dy) {
+                    Some((dx, dy, false))
+                } else if out == shift_pixels(&flip, 6, 6, dx, dy) {
+                    Some((dx, dy, true))
+                } else {
+                    None
+                }
+            });
+            seen.insert(hit.expect("not a whole-pixel move of the image or its mirror"));
+        }
+        assert_eq!(seen.len(), 50, "all 25 shifts, mirrored and not");
+        assert_eq!(Augment::NONE.apply(&img, 6, 6, &mut rng), img);
+    }
+
+    #[test]
+    fn new_fields_stay_out_of_old_configs() {
+        // Cache keys hash the serialised config: the old presets must serialise as before.
+        let json = serde_json::to_string(&Augment::KERAS).unwrap();
+        assert_eq!(json, r#"{"rotation_deg":2.0,"shift":0.05}"#);
+        let back: Augment = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, Augment::KERAS);
+        let m: Augment = serde_json::from_str(&serde_json::to_string(&Augment::MIRROR_CROP).unwrap()).unwrap();
+        assert_eq!(m, Augment::MIRROR_CROP);
     }
 }
