@@ -107,6 +107,14 @@ impl Dataset {
             class_names: self.class_names.clone(),
         }
     }
+    /// Every image mirrored left-right (labels unchanged), for test-time mirroring.
+    pub fn mirrored(&self) -> Dataset {
+        let mut images = self.images.clone();
+        for row in images.chunks_mut(self.cols.max(1)) {
+            row.reverse();
+        }
+        Dataset { images, ..self.clone() }
+    }
     /// The first `n` images (all of them if `n` is larger).
     pub fn subset(&self, n: usize) -> Dataset {
         let idx: Vec<usize> = (0..n.min(self.len())).collect();
@@ -651,6 +659,16 @@ pub fn mnist_digits() -> Result<(Dataset, Dataset)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mirrored_reverses_every_row_and_twice_is_identity() {
+        let ds = Dataset::new((0..24).collect(), vec![0, 1], 3, 4, vec!["a".into(), "b".into()]).unwrap();
+        let m = ds.mirrored();
+        assert_eq!(&m.images[..8], &[3, 2, 1, 0, 7, 6, 5, 4]);
+        assert_eq!(m.image(1)[..4], [15, 14, 13, 12]);
+        assert_eq!(m.labels, ds.labels);
+        assert_eq!(m.mirrored().images, ds.images);
+    }
 
     #[test]
     fn split_is_seeded_and_stratified() {

@@ -44,6 +44,18 @@ impl Model {
         Ok(out)
     }
 
+    /// Test-time mirroring: the mean of the probabilities for each image and for its mirror
+    /// image. Meant for networks trained on mirrored images (`Augment::MIRROR_CROP`).
+    pub fn predict_mirror_averaged(&self, ds: &Dataset) -> Result<Vec<Vec<f32>>> {
+        let (a, b) = (self.predict(ds)?, self.predict(&ds.mirrored())?);
+        Ok(a.iter().zip(&b).map(|(p, q)| p.iter().zip(q).map(|(x, y)| 0.5 * (x + y)).collect()).collect())
+    }
+
+    /// Loss and accuracy of [`Model::predict_mirror_averaged`].
+    pub fn evaluate_mirror_averaged(&self, ds: &Dataset) -> Result<Evaluation> {
+        Ok(evaluation_of(&self.predict_mirror_averaged(ds)?, &ds.labels))
+    }
+
     /// Probabilities for one 28×28 byte image.
     pub fn predict_image(&self, px: &[u8]) -> Result<Vec<f32>> {
         let (h, w) = self.config.spec.input;
@@ -58,6 +70,15 @@ impl Model {
 /// Predicted class of each probability row.
 pub fn predicted(probs: &[Vec<f32>]) -> Vec<usize> {
     probs.iter().map(|p| argmax(p)).collect()
+}
+
+/// Loss (mean cross-entropy, probabilities floored at 1e-7 as Keras clips them) and accuracy of
+/// probability rows against labels.
+pub fn evaluation_of(probs: &[Vec<f32>], labels: &[u8]) -> Evaluation {
+    let n = probs.len().min(labels.len()).max(1) as f64;
+    let loss: f64 = probs.iter().zip(labels).map(|(p, &l)| -(p[l as usize].max(1e-7) as f64).ln()).sum();
+    let right = probs.iter().zip(labels).filter(|(p, &l)| argmax(p) == l as usize).count();
+    Evaluation { loss: loss / n, accuracy: right as f64 / n }
 }
 
 /// Confusion matrix `m[true][predicted]` (counts).
@@ -117,6 +138,14 @@ mod tests {
         let probs = vec![vec![0.9, 0.1], vec![0.55, 0.45], vec![0.2, 0.8]];
         assert_eq!(least_confident(&probs, 2), vec![1, 2]);
         assert_eq!(top_k(&probs[2], 1), vec![(1, 0.8)]);
+    }
+
+    #[test]
+    fn evaluation_from_probabilities() {
+        let e = evaluation_of(&[vec![0.9, 0.1], vec![0.4, 0.6], vec![1.0, 0.0]], &[0, 0, 1]);
+        assert!((e.accuracy - 1.0 / 3.0).abs() < 1e-12);
+        let want = (-(0.9f32 as f64).ln() - (0.4f32 as f64).ln() - (1e-7f32 as f64).ln()) / 3.0;
+        assert!((e.loss - want).abs() < 1e-9, "{} vs {want}", e.loss);
     }
 }
 

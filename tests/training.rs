@@ -292,3 +292,29 @@ fn cosine_decay_changes_training_and_a_flat_one_does_not() {
     let decayed = run(small_cfg("model1").with_epochs(2).with_cosine_decay(0.0));
     assert_ne!(decayed, constant);
 }
+
+#[test]
+fn mirror_averaging_sees_mirror_images() {
+    let _guard = serial();
+    let train = toy(256, 1);
+    let mut t = Trainer::new(small_cfg("model1"), &cpu()).unwrap();
+    t.fit(&train, &toy(64, 2), 2).unwrap();
+    let m = t.model(&train.class_names);
+    // Mirroring swaps the left and right quarters (0 <-> 1, 2 <-> 3), and the network says so.
+    let val = toy(64, 3);
+    let swapped = predicted(&m.predict(&val.mirrored()).unwrap());
+    let agree = swapped.iter().zip(&val.labels).filter(|(p, &l)| **p == (l ^ 1) as usize).count();
+    assert!(agree > 57, "{agree} of 64 mirrored images read as the mirrored quarter");
+    // On images that are their own mirror image, averaging changes nothing.
+    let mut sym = val.clone();
+    for row in sym.images.chunks_mut(28) {
+        for c in 0..14 {
+            row[27 - c] = row[c];
+        }
+    }
+    let (plain, avg) = (m.predict(&sym).unwrap(), m.predict_mirror_averaged(&sym).unwrap());
+    assert!(plain.iter().flatten().zip(avg.iter().flatten()).all(|(a, b)| (a - b).abs() < 1e-6));
+    assert_eq!(m.evaluate(&sym).unwrap().accuracy, m.evaluate_mirror_averaged(&sym).unwrap().accuracy);
+    // On the toy images themselves, the two views disagree: averaging costs accuracy.
+    assert!(m.evaluate_mirror_averaged(&val).unwrap().accuracy < m.evaluate(&val).unwrap().accuracy);
+}
