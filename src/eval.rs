@@ -47,8 +47,7 @@ impl Model {
     /// Test-time mirroring: the mean of the probabilities for each image and for its mirror
     /// image. Meant for networks trained on mirrored images (`Augment::MIRROR_CROP`).
     pub fn predict_mirror_averaged(&self, ds: &Dataset) -> Result<Vec<Vec<f32>>> {
-        let (a, b) = (self.predict(ds)?, self.predict(&ds.mirrored())?);
-        Ok(a.iter().zip(&b).map(|(p, q)| p.iter().zip(q).map(|(x, y)| 0.5 * (x + y)).collect()).collect())
+        average_probabilities(&[self.predict(ds)?, self.predict(&ds.mirrored())?])
     }
 
     /// Loss and accuracy of [`Model::predict_mirror_averaged`].
@@ -65,6 +64,42 @@ impl Model {
         let ds = Dataset::new(px.to_vec(), vec![0], h, w, self.class_names.clone())?;
         Ok(self.predict(&ds)?.remove(0))
     }
+}
+
+/// Soft voting: the probabilities of several models (or views) for the same images, averaged
+/// row by row. Errors when the sets differ in length or row width.
+pub fn average_probabilities(sets: &[Vec<Vec<f32>>]) -> Result<Vec<Vec<f32>>> {
+    let first = sets.first().ok_or_else(|| Error::invalid("no probabilities to average"))?;
+    for (i, s) in sets.iter().enumerate() {
+        if s.len() != first.len() || s.iter().zip(first).any(|(a, b)| a.len() != b.len()) {
+            return Err(Error::invalid(format!(
+                "probability set {i} has {} rows of a different shape than set 0 ({} rows)",
+                s.len(), first.len()
+            )));
+        }
+    }
+    let k = sets.len() as f32;
+    Ok((0..first.len())
+        .map(|r| (0..first[r].len()).map(|c| sets.iter().map(|s| s[r][c]).sum::<f32>() / k).collect())
+        .collect())
+}
+
+/// A soft-voting ensemble: each model's [`Model::predict`] on `ds`, averaged.
+///
+/// ```no_run
+/// # use cnn_lab::{eval, recipes};
+/// # let data = recipes::fashion().unwrap();
+/// let (a, b) = (recipes::train("model4", &data).unwrap(), recipes::train("gap", &data).unwrap());
+/// let probs = eval::predict_ensemble(&[&a, &b], &data.test).unwrap();
+/// ```
+pub fn predict_ensemble(models: &[&Model], ds: &Dataset) -> Result<Vec<Vec<f32>>> {
+    let sets = models.iter().map(|m| m.predict(ds)).collect::<Result<Vec<_>>>()?;
+    average_probabilities(&sets)
+}
+
+/// Indices of the images whose most probable class is not their label.
+pub fn mistakes(probs: &[Vec<f32>], labels: &[u8]) -> Vec<usize> {
+    probs.iter().zip(labels).enumerate().filter(|(_, (p, &l))| argmax(p) != l as usize).map(|(i, _)| i).collect()
 }
 
 /// Predicted class of each probability row.
@@ -146,6 +181,26 @@ mod tests {
         assert!((e.accuracy - 1.0 / 3.0).abs() < 1e-12);
         let want = (-(0.9f32 as f64).ln() - (0.4f32 as f64).ln() - (1e-7f32 as f64).ln()) / 3.0;
         assert!((e.loss - want).abs() < 1e-9, "{} vs {want}", e.loss);
+    }
+
+    #[test]
+    fn soft_voting_and_mistakes() {
+        // Each model alone is wrong on one image; averaged, the confident one wins both.
+        let a = vec![vec![0.9, 0.1], vec![0.6, 0.4]];
+        let b = vec![vec![0.45, 0.55], vec![0.05, 0.95]];
+        let avg = average_probabilities(&[a.clone(), b.clone()]).unwrap();
+        let want = [[0.675, 0.325], [0.325, 0.675]];
+        for (row, w) in avg.iter().zip(want) {
+            assert!(row.iter().zip(w).all(|(x, y)| (x - y).abs() < 1e-6), "{avg:?}");
+        }
+        let labels = [0, 1];
+        assert_eq!(mistakes(&a, &labels), vec![1]);
+        assert_eq!(mistakes(&b, &labels), vec![0]);
+        assert!(mistakes(&avg, &labels).is_empty());
+        assert!(average_probabilities(&[]).is_err());
+        let err = average_probabilities(&[a.clone(), vec![vec![1.0, 0.0]]]).unwrap_err().to_string();
+        assert!(err.contains("set 1"), "{err}");
+        assert!(average_probabilities(&[a, vec![vec![1.0], vec![1.0]]]).is_err());
     }
 }
 

@@ -38,7 +38,10 @@ pub mod prelude {
     pub use crate::data::{fashion_mnist, mnist_digits, Dataset, Normalization, FASHION_CLASSES};
     pub use crate::device::{cpu, default_device, device};
     pub use crate::error::{Error, Result};
-    pub use crate::eval::{confusion_matrix, least_confident, per_class_accuracy, predicted, top_k};
+    pub use crate::eval::{
+        average_probabilities, confusion_matrix, evaluation_of, least_confident, mistakes, per_class_accuracy, predict_ensemble,
+        predicted, top_k,
+    };
     pub use crate::model::{Act, LayerSpec, ModelSpec, Net};
     pub use crate::quick::is_quick;
     pub use crate::recipes::{self, Splits};

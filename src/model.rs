@@ -118,10 +118,12 @@ fn dense(units: usize, act: Act) -> LayerSpec {
 
 impl ModelSpec {
     /// Names accepted by [`ModelSpec::preset`].
-    pub const PRESETS: [&'static str; 6] = ["model1", "model2", "model3", "model4", "gap", "digits"];
+    pub const PRESETS: [&'static str; 7] = ["model1", "model2", "model3", "model4", "gap", "vgg", "digits"];
 
     /// A named preset: `model1`–`model4` (Keras notebook), `gap` (BatchNorm + global average
-    /// pooling + dropout, no hidden dense layer), `digits` (the 18,810-weight barcode model).
+    /// pooling + dropout, no hidden dense layer), `vgg` (two VGG-style blocks of two 3x3
+    /// convolutions with BatchNorm, then a dropout-regularised dense layer), `digits` (the
+    /// 18,810-weight barcode model).
     pub fn preset(name: &str) -> Result<Self> {
         use LayerSpec::*;
         let r = Act::Relu;
@@ -164,6 +166,25 @@ impl ModelSpec {
                 l.extend(block(128));
                 l.extend(block(128));
                 l.extend([GlobalAvgPool, Dropout { rate: 0.2 }, dense(10, Act::Linear)]);
+                l
+            }
+            "vgg" => {
+                let block = |f: usize| {
+                    vec![
+                        Conv { filters: f, kernel: 3, same: true, act: Act::Linear, l2: 0.0 },
+                        BatchNorm,
+                        Activation(r),
+                    ]
+                };
+                // Two convolutions before each pooling see a 5x5 patch at full resolution;
+                // the wide dense layer needs the heavy dropout.
+                let mut l = block(32);
+                l.extend(block(32));
+                l.extend([MaxPool { size: 2 }, Dropout { rate: 0.25 }]);
+                l.extend(block(64));
+                l.extend(block(64));
+                l.extend([MaxPool { size: 2 }, Dropout { rate: 0.25 }, Flatten, dense(256, r), Dropout { rate: 0.5 }]);
+                l.push(dense(10, Act::Linear));
                 l
             }
             "digits" => {

@@ -50,12 +50,35 @@ pub fn record(notebook: &str, label: &str, model: &Model, eval: &Evaluation) -> 
 
 /// [`record`] into an explicit file.
 pub fn record_in(path: &Path, notebook: &str, label: &str, model: &Model, eval: &Evaluation) -> Result<ResultRow> {
+    record_ensemble_in(path, notebook, label, &[model], eval)
+}
+
+/// Record the row of a soft-voting ensemble (see [`crate::eval::predict_ensemble`]): params and
+/// epochs are the members' sums, seconds/epoch their epoch-weighted mean, so that epochs ×
+/// seconds/epoch is still the total training time.
+pub fn record_ensemble(notebook: &str, label: &str, models: &[&Model], eval: &Evaluation) -> Result<ResultRow> {
+    record_ensemble_in(&results_path(), notebook, label, models, eval)
+}
+
+/// [`record_ensemble`] into an explicit file.
+pub fn record_ensemble_in(
+    path: &Path,
+    notebook: &str,
+    label: &str,
+    models: &[&Model],
+    eval: &Evaluation,
+) -> Result<ResultRow> {
+    if models.is_empty() {
+        return Err(Error::invalid(format!("no models to record for {label:?}")));
+    }
+    let epochs: usize = models.iter().map(|m| m.history.epochs()).sum();
+    let seconds: f64 = models.iter().map(|m| m.history.seconds_per_epoch() * m.history.epochs() as f64).sum();
     let row = ResultRow {
         notebook: notebook.into(),
         model: label.into(),
-        params: model.config.spec.trainable_params(),
-        epochs: model.history.epochs(),
-        seconds_per_epoch: (model.history.seconds_per_epoch() * 10.0).round() / 10.0,
+        params: models.iter().map(|m| m.config.spec.trainable_params()).sum(),
+        epochs,
+        seconds_per_epoch: (seconds / epochs.max(1) as f64 * 10.0).round() / 10.0,
         test_loss: (eval.loss * 1e4).round() / 1e4,
         test_accuracy: (eval.accuracy * 1e4).round() / 1e4,
     };
@@ -140,6 +163,14 @@ mod tests {
         let t = splice("a\n<!-- results:begin -->\nold\n<!-- results:end -->\nb", &md).unwrap();
         assert!(t.contains("91.00 %") && !t.contains("old") && t.ends_with("<!-- results:end -->\nb"));
         assert!(splice("no markers", &md).is_err());
+        // An ensemble row: summed params and epochs, epoch-weighted seconds.
+        let mut m2 = m.clone();
+        m2.history.seconds = vec![10.0, 20.0];
+        m2.history.loss = vec![1.0, 1.0];
+        let e = record_ensemble_in(&p, "04", "both", &[&m, &m2], &Evaluation { loss: 0.2, accuracy: 0.93 }).unwrap();
+        assert_eq!((e.params, e.epochs, e.seconds_per_epoch), (2 * 93_322, m.history.epochs() + 2, 15.0));
+        assert!(record_ensemble_in(&p, "04", "none", &[], &Evaluation { loss: 0.2, accuracy: 0.93 }).is_err());
+        assert_eq!(load(&p).unwrap().len(), 3);
         std::fs::write(&p, "{").unwrap();
         assert!(load(&p).unwrap_err().to_string().contains("not a results file"));
     }

@@ -318,3 +318,30 @@ fn mirror_averaging_sees_mirror_images() {
     // On the toy images themselves, the two views disagree: averaging costs accuracy.
     assert!(m.evaluate_mirror_averaged(&val).unwrap().accuracy < m.evaluate(&val).unwrap().accuracy);
 }
+
+#[test]
+fn ensemble_averages_its_members() {
+    let _guard = serial();
+    let train = toy(256, 1);
+    let fit = |seed| {
+        let mut t = Trainer::new(small_cfg("model1").with_seed(seed), &cpu()).unwrap();
+        t.fit(&train, &toy(64, 2), 1).unwrap();
+        t.model(&train.class_names)
+    };
+    let (a, b) = (fit(1), fit(2));
+    let val = toy(64, 3);
+    let (pa, pb) = (a.predict(&val).unwrap(), b.predict(&val).unwrap());
+    assert_eq!(predict_ensemble(&[&a], &val).unwrap(), pa);
+    let both = predict_ensemble(&[&a, &b], &val).unwrap();
+    assert_ne!(pa, pb, "different seeds, different networks");
+    for ((x, y), z) in pa.iter().flatten().zip(pb.iter().flatten()).zip(both.iter().flatten()) {
+        assert!((0.5 * (x + y) - z).abs() < 1e-6);
+    }
+    // The ensemble is wrong only where at least one member is.
+    let (ma, mb) = (mistakes(&pa, &val.labels), mistakes(&pb, &val.labels));
+    assert!(mistakes(&both, &val.labels).iter().all(|i| ma.contains(i) || mb.contains(i)));
+    // A dataset that does not fit a member is an error, not a panic.
+    let small = Dataset::new(vec![0; 20 * 20], vec![0], 20, 20, val.class_names.clone()).unwrap();
+    assert!(predict_ensemble(&[&a, &b], &small).is_err());
+    assert!(predict_ensemble(&[], &val).is_err());
+}
