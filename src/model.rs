@@ -159,27 +159,25 @@ impl ModelSpec {
                 conv(64, 3, r), Flatten, Dropout { rate: 0.2 }, dense(64, r), dense(10, Act::Linear),
             ],
             "gap" => {
-                let block = bn_block;
                 // Two blocks at 7x7 rather than one: the three-block version (32/64/96, dropout
                 // 0.2/0.2/0.3) underfitted at 88.9 %; the extra 7x7 block costs ~1.4x per epoch.
-                let mut l = block(32);
+                let mut l = bn_block(32);
                 l.extend([MaxPool { size: 2 }, Dropout { rate: 0.1 }]);
-                l.extend(block(64));
+                l.extend(bn_block(64));
                 l.extend([MaxPool { size: 2 }, Dropout { rate: 0.1 }]);
-                l.extend(block(128));
-                l.extend(block(128));
+                l.extend(bn_block(128));
+                l.extend(bn_block(128));
                 l.extend([GlobalAvgPool, Dropout { rate: 0.2 }, dense(10, Act::Linear)]);
                 l
             }
             "vgg" => {
-                let block = bn_block;
                 // Two convolutions before each pooling see a 5x5 patch at full resolution;
                 // the wide dense layer needs the heavy dropout.
-                let mut l = block(32);
-                l.extend(block(32));
+                let mut l = bn_block(32);
+                l.extend(bn_block(32));
                 l.extend([MaxPool { size: 2 }, Dropout { rate: 0.25 }]);
-                l.extend(block(64));
-                l.extend(block(64));
+                l.extend(bn_block(64));
+                l.extend(bn_block(64));
                 l.extend([MaxPool { size: 2 }, Dropout { rate: 0.25 }, Flatten, dense(256, r), Dropout { rate: 0.5 }]);
                 l.push(dense(10, Act::Linear));
                 l
