@@ -16,6 +16,7 @@
 pub mod augment;
 pub mod bench;
 pub mod inspect;
+pub mod kernels;
 pub mod data;
 pub mod device;
 pub mod embed;

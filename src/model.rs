@@ -345,6 +345,23 @@ impl ModelSpec {
     }
 }
 
+/// A conv layer with its activation: fused in one kernel ([`crate::kernels::conv2d`]) when the
+/// padding is symmetric and the activation keeps the sign of its input, else burn's ops.
+fn conv_layer(m: &Conv2d, x: Tensor<4>, act: Act, kernel: usize, same: bool) -> Tensor<4> {
+    let fused = match act {
+        Act::Linear => Some(None),
+        Act::Relu => Some(Some(0.0)),
+        Act::LeakyRelu(a) if a >= 0.0 => Some(Some(a)),
+        Act::LeakyRelu(_) => None,
+    };
+    match (fused, &m.bias) {
+        (Some(f), Some(b)) if !same || kernel % 2 == 1 => {
+            crate::kernels::conv2d(x, m.weight.val(), b.val(), if same { kernel / 2 } else { 0 }, f)
+        }
+        _ => act.apply(m.forward(x)),
+    }
+}
+
 fn keras_type(kind: &str) -> &'static str {
     match kind {
         "conv2d" => "Conv2D",
@@ -425,7 +442,9 @@ impl Net {
                 (LayerSpec::Pad { pixels: p }, _, Activation::Maps(t)) => {
                     Activation::Maps(t.pad((*p, *p, *p, *p), PadMode::Constant(self.pad_value.into())))
                 }
-                (LayerSpec::Conv { act, .. }, Some(Layer::Conv(m)), Activation::Maps(t)) => Activation::Maps(act.apply(m.forward(t))),
+                (LayerSpec::Conv { act, kernel, same, .. }, Some(Layer::Conv(m)), Activation::Maps(t)) => {
+                    Activation::Maps(conv_layer(m, t, *act, *kernel, *same))
+                }
                 (LayerSpec::BatchNorm, Some(Layer::Norm(m)), Activation::Maps(t)) => Activation::Maps(m.forward(t)),
                 (LayerSpec::Activation(act), _, Activation::Maps(t)) => Activation::Maps(act.apply(t)),
                 (LayerSpec::Activation(act), _, Activation::Flat(t)) => Activation::Flat(act.apply(t)),

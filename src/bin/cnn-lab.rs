@@ -203,10 +203,11 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Bench { preset, images, batch_size, repeats, json } => {
             let r = cnn_lab::bench::run(&preset, images, batch_size, repeats, &default_device()?)?;
             println!("preset {} on {} random images, batch {}", r.preset, r.images, r.batch_size);
-            println!("bare burn loop : {:>8.0} img/s (training)", r.bare_train_img_s);
-            println!("cnn_lab fit    : {:>8.0} img/s (training)", r.fit_train_img_s);
-            println!("fit / bare     : {:>8.3}", r.fit_over_bare);
-            println!("inference      : {:>8.0} img/s", r.inference_img_s);
+            println!("bare burn loop, burn's ops : {:>8.0} img/s (training)", r.bare_train_img_s);
+            println!("cnn_lab fit, our kernels   : {:>8.0} img/s (training)", r.fit_train_img_s);
+            println!("fit / bare                 : {:>8.3}", r.fit_over_bare);
+            println!("inference, burn's ops      : {:>8.0} img/s", r.burn_inference_img_s);
+            println!("inference, our kernels     : {:>8.0} img/s", r.inference_img_s);
             if json {
                 println!("{}", serde_json::to_string(&r).unwrap_or_default());
             }

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""PyTorch CPU reference for `make bench`: the crate's model1, gap and vgg presets, batch 128,
+random data, training and inference img/s; with the Rust results (JSON lines from
+`cnn-lab bench --json`) it prints one table with the Rust/PyTorch ratios.
+
+Usage: python bench/pytorch_reference.py [--images N] [--rust target/bench.jsonl] [PRESET ...]
+Skips (exit 0) when torch is not installed."""
+import argparse
+import json
+import sys
+import time
+
+try:
+    import torch
+    from torch import nn
+except ImportError:
+    print("pytorch reference skipped: torch is not installed (pip install torch; make bench TORCH_PY=...)")
+    sys.exit(0)
+
+
+def bn_block(c_in, c_out):
+    # "same" 3x3 conv, BatchNorm (Keras momentum 0.99, eps 1e-3), ReLU: the crate's bn_block.
+    return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out, eps=1e-3, momentum=0.01), nn.ReLU()]
+
+
+def preset(name):
+    if name == "model1":
+        layers = [
+            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(64, 64, 3), nn.ReLU(), nn.Flatten(),
+            nn.Linear(576, 64), nn.ReLU(), nn.Linear(64, 10),
+        ]
+        params = 93_322
+    elif name == "gap":
+        layers = (bn_block(1, 32) + [nn.MaxPool2d(2), nn.Dropout(0.1)] + bn_block(32, 64)
+                  + [nn.MaxPool2d(2), nn.Dropout(0.1)] + bn_block(64, 128) + bn_block(128, 128)
+                  + [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(128, 10)])
+        params = None
+    elif name == "vgg":
+        layers = (bn_block(1, 32) + bn_block(32, 32) + [nn.MaxPool2d(2), nn.Dropout(0.25)]
+                  + bn_block(32, 64) + bn_block(64, 64) + [nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(),
+                  nn.Linear(3136, 256), nn.ReLU(), nn.Dropout(0.5), nn.Linear(256, 10)])
+        params = 871_018
+    else:
+        raise SystemExit(f"unknown preset {name!r}")
+    model = nn.Sequential(*layers)
+    n = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    assert params is None or n == params, (name, n)
+    return model
+
+
+def measure(name, n, batch):
+    torch.manual_seed(0)
+    model = preset(name)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    x = torch.rand(n, 1, 28, 28) - 0.5
+    y = torch.randint(0, 10, (n,))
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch():
+        model.train()
+        t0 = time.perf_counter()
+        for i in range(0, n, batch):
+            opt.zero_grad()
+            loss = loss_fn(model(x[i:i + batch]), y[i:i + batch])
+            loss.backward()
+            opt.step()
+            loss.item()
+        return n / (time.perf_counter() - t0)
+
+    def infer():
+        model.eval()
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            for i in range(0, n, batch):
+                model(x[i:i + batch]).numpy()
+        return n / (time.perf_counter() - t0)
+
+    epoch()  # warm-up
+    train = max(epoch() for _ in range(2))
+    infer()
+    inference = max(infer() for _ in range(2))
+    return train, inference
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("presets", nargs="*")
+    ap.add_argument("--images", type=int, default=6400)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--rust", help="JSON lines from `cnn-lab bench --json`")
+    a = ap.parse_args()
+    rust = {}
+    if a.rust:
+        for line in open(a.rust):
+            line = line.strip()
+            if line.startswith("{"):
+                r = json.loads(line)
+                rust[r["preset"]] = r
+    presets = a.presets or list(rust) or ["model1"]
+    print(f"pytorch {torch.__version__} cpu, {torch.get_num_threads()} threads, {a.images} random images, batch {a.batch}")
+    head = f"{'preset':<8} {'':<9} {'burn ops':>9} {'cnn_lab':>9} {'pytorch':>9} {'cnn_lab/pytorch':>16} {'cnn_lab/burn':>13}"
+    print(head)
+    for p in presets:
+        train, inference = measure(p, a.images, a.batch)
+        r = rust.get(p)
+        if r is None:
+            print(f"{p:<8} {'training':<9} {'':>9} {'':>9} {train:>9.0f}")
+            print(f"{p:<8} {'inference':<9} {'':>9} {'':>9} {inference:>9.0f}")
+            continue
+        print(f"{p:<8} {'training':<9} {r['bare_train_img_s']:>9.0f} {r['fit_train_img_s']:>9.0f} {train:>9.0f}"
+              f" {r['fit_train_img_s'] / train:>16.2f} {r['fit_train_img_s'] / r['bare_train_img_s']:>13.2f}")
+        print(f"{p:<8} {'inference':<9} {r['burn_inference_img_s']:>9.0f} {r['inference_img_s']:>9.0f} {inference:>9.0f}"
+              f" {r['inference_img_s'] / inference:>16.2f} {r['inference_img_s'] / r['burn_inference_img_s']:>13.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+//! Our own CPU kernels for burn's `flex` backend, plugged in through burn's backend-extension API
+//! (`#[backend_extension(Flex, Autodiff)]` with a handwritten backward pass).
+//!
+//! flex has no convolution backward of its own: burn's generic fallback turns the gradients into
+//! transposed convolutions and batch-swapped convolutions whose GEMMs are badly shaped and mostly
+//! single-threaded. [`conv2d`] computes `act(conv(x, w) + b)` forward and backward with a few
+//! large GEMMs per chunk of images instead, in parallel over the chunks. Other devices (wgpu,
+//! cuda) keep burn's own ops: [`conv2d`] sends them through `burn::tensor::module::conv2d`.
+//!
+//! ```no_run
+//! use cnn_lab::kernels::{conv2d, FusedAct};
+//! # let (x, w, b): (burn::tensor::Tensor<4>, burn::tensor::Tensor<4>, burn::tensor::Tensor<1>) = todo!();
+//! let y = conv2d(x, w, b, 1, Some(0.0)); // "same" 3x3 convolution + bias + ReLU
+//! ```
+
+pub mod conv;
+
+pub use conv::{ConvGeom, FusedAct};
+
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{backend_extension, Autodiff, Backend, Dispatch, Flex};
+use burn::tensor::ops::ConvOptions;
+use burn::backend::TensorMetadata;
+use burn::tensor::{DType, Device, Shape, Tensor, TensorData};
+use burn_flex::FlexTensor;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// Whether `device` is the flex CPU device (with or without autodiff): where our kernels run.
+pub fn is_flex(device: &Device) -> bool {
+    device.clone().inner() == Device::flex()
+}
+
+/// 0: not decided yet (read `CNN_LAB_KERNELS`), 1: ours, 2: burn's.
+static MODE: AtomicU8 = AtomicU8::new(0);
+
+/// Whether [`conv2d`] uses our kernels on flex (the default) or burn's ops
+/// (`CNN_LAB_KERNELS=burn`, or [`set_enabled`]`(false)`).
+pub fn enabled() -> bool {
+    match MODE.load(Ordering::Relaxed) {
+        0 => {
+            let on = std::env::var("CNN_LAB_KERNELS").as_deref() != Ok("burn");
+            MODE.store(if on { 1 } else { 2 }, Ordering::Relaxed);
+            on
+        }
+        m => m == 1,
+    }
+}
+
+/// Switch our kernels on or off for the whole process (benchmarks compare both).
+pub fn set_enabled(on: bool) {
+    MODE.store(if on { 1 } else { 2 }, Ordering::Relaxed);
+}
+
+/// Run `f` with burn's own ops, then restore the previous choice.
+pub fn with_burn_ops<R>(f: impl FnOnce() -> R) -> R {
+    let before = enabled();
+    set_enabled(false);
+    let r = f();
+    set_enabled(before);
+    r
+}
+
+/// `act(conv2d(x, weight) + bias)` with stride 1 and `pad` zero pixels on each side: `x` is
+/// `[n, c, h, w]`, `weight` `[k, c, kh, kw]`, `bias` `[k]`. On the flex CPU device this runs
+/// [`conv`]'s kernels (and their gradients); elsewhere burn's `conv2d` and activations.
+pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize, act: FusedAct) -> Tensor<4> {
+    if enabled() && is_flex(&x.device()) && x.dtype() == DType::F32 {
+        let (code, slope) = encode(act);
+        let y = <Dispatch as FastConv>::conv2d_bias_act(x.into_dispatch(), weight.into_dispatch(), bias.into_dispatch(), pad, code, slope);
+        return Tensor::from_dispatch(y);
+    }
+    reference_conv2d(x, weight, bias, pad, act)
+}
+
+/// The same computation with burn's own ops (the reference for tests and benchmarks).
+pub fn reference_conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize, act: FusedAct) -> Tensor<4> {
+    let y = burn::tensor::module::conv2d(x, weight, Some(bias), ConvOptions::new([1, 1], [pad, pad], [1, 1], 1));
+    match act {
+        None => y,
+        Some(s) if s == 0.0 => burn::tensor::activation::relu(y),
+        Some(s) => burn::tensor::activation::leaky_relu(y, s as f64),
+    }
+}
+
+fn encode(act: FusedAct) -> (u8, f32) {
+    match act {
+        None => (0, 0.0),
+        Some(s) => (1, s),
+    }
+}
+
+fn decode(code: u8, slope: f32) -> FusedAct {
+    (code != 0).then_some(slope)
+}
+
+/// The backend extension: one fused op, implemented for flex and for autodiff over flex.
+#[backend_extension(Flex, Autodiff)]
+pub trait FastConv: Backend {
+    /// `act(conv2d(x, weight) + bias)`, stride 1, `pad` zeros on each side; `act` 0 is linear,
+    /// 1 is leaky ReLU with `slope` (0 for ReLU).
+    fn conv2d_bias_act(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        pad: usize,
+        act: u8,
+        slope: f32,
+    ) -> FloatTensor<Self>;
+}
+
+/// Contiguous `f32` data of a flex tensor (copies only when it is a strided view).
+fn contiguous(t: FlexTensor) -> FlexTensor {
+    if t.as_slice::<f32>().is_some() {
+        t
+    } else {
+        t.to_contiguous()
+    }
+}
+
+fn slice(t: &FlexTensor) -> &[f32] {
+    t.as_slice::<f32>().expect("contiguous f32 flex tensor")
+}
+
+fn dims4(t: &FlexTensor, what: &str) -> [usize; 4] {
+    let s = t.shape();
+    s.dims::<4>().try_into().unwrap_or_else(|_| panic!("conv2d: {what} must be 4-D, got {s:?}"))
+}
+
+fn flex_tensor(data: Vec<f32>, shape: impl Into<Shape>) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(data, shape.into()))
+}
+
+fn geometry(x: &FlexTensor, w: &FlexTensor, pad: usize) -> ConvGeom {
+    ConvGeom::new(dims4(x, "input"), dims4(w, "weight"), pad).unwrap_or_else(|e| panic!("{e}"))
+}
+
+impl FastConv for Flex {
+    fn conv2d_bias_act(x: FlexTensor, weight: FlexTensor, bias: FlexTensor, pad: usize, act: u8, slope: f32) -> FlexTensor {
+        let (x, weight, bias) = (contiguous(x), contiguous(weight), contiguous(bias));
+        let g = geometry(&x, &weight, pad);
+        let y = conv::conv2d_forward(slice(&x), slice(&weight), slice(&bias), &g, decode(act, slope));
+        flex_tensor(y, g.out_shape())
+    }
+}
+
+#[derive(Debug)]
+struct ConvBiasActBackward;
+
+impl Backward<Flex, 3> for ConvBiasActBackward {
+    /// Input, weight, forward output, padding, activation.
+    type State = (FlexTensor, FlexTensor, FlexTensor, usize, FusedAct);
+
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_x, node_w, node_b] = ops.parents;
+        let dy = contiguous(grads.consume::<Flex>(&ops.node));
+        let (x, weight, y, pad, act) = ops.state;
+        let g = geometry(&x, &weight, pad);
+        let (dx, dw, db) = conv::conv2d_backward(slice(&x), slice(&weight), slice(&y), slice(&dy), &g, act, node_x.is_some());
+        if let (Some(node), Some(dx)) = (node_x, dx) {
+            grads.register::<Flex>(node.id, flex_tensor(dx, [g.n, g.c, g.h, g.w]));
+        }
+        if let Some(node) = node_w {
+            grads.register::<Flex>(node.id, flex_tensor(dw, [g.k, g.c, g.kh, g.kw]));
+        }
+        if let Some(node) = node_b {
+            grads.register::<Flex>(node.id, flex_tensor(db, [g.k]));
+        }
+    }
+}
+
+impl<C: CheckpointStrategy> FastConv for Autodiff<Flex, C> {
+    fn conv2d_bias_act(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        pad: usize,
+        act: u8,
+        slope: f32,
+    ) -> FloatTensor<Self> {
+        match ConvBiasActBackward.prepare::<C>([x.node(), weight.node(), bias.node()]).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => {
+                let (xp, wp) = (contiguous(x.into_primitive()), contiguous(weight.into_primitive()));
+                let y = Flex::conv2d_bias_act(xp.clone(), wp.clone(), bias.into_primitive(), pad, act, slope);
+                prep.finish((xp, wp, y.clone(), pad, decode(act, slope)), y)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(Flex::conv2d_bias_act(
+                x.into_primitive(),
+                weight.into_primitive(),
+                bias.into_primitive(),
+                pad,
+                act,
+                slope,
+            )),
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Our flex kernels against burn's own ops: forward values and all three gradients, on random
+//! shapes (odd sizes, valid and same padding, batch 1 and 128, one and many channels).
+
+use burn::tensor::{Device, Distribution, Tensor};
+use cnn_lab::kernels::{conv2d, reference_conv2d, FusedAct};
+use rand::{Rng, SeedableRng};
+
+/// `max |a - b| / max |b|`: the error relative to the size of the values.
+fn rel_err<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> f32 {
+    let a = a.into_data().try_to_vec::<f32>().unwrap();
+    let b = b.into_data().try_to_vec::<f32>().unwrap();
+    assert_eq!(a.len(), b.len());
+    let scale = b.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-12);
+    a.iter().zip(&b).fold(0f32, |m, (x, y)| m.max((x - y).abs())) / scale
+}
+
+struct Case {
+    n: usize,
+    c: usize,
+    h: usize,
+    w: usize,
+    k: usize,
+    kernel: usize,
+    pad: usize,
+    act: FusedAct,
+}
+
+/// Forward and backward through one implementation; returns (y, dx, dw, db).
+fn run(
+    f: fn(Tensor<4>, Tensor<4>, Tensor<1>, usize, FusedAct) -> Tensor<4>,
+    x: &Tensor<4>,
+    w: &Tensor<4>,
+    b: &Tensor<1>,
+    r: &Tensor<4>,
+    case: &Case,
+) -> (Tensor<4>, Tensor<4>, Tensor<4>, Tensor<1>) {
+    let (x, w, b) = (x.clone().require_grad(), w.clone().require_grad(), b.clone().require_grad());
+    let y = f(x.clone(), w.clone(), b.clone(), case.pad, case.act);
+    // A random linear functional of y, so every output element gets its own gradient.
+    let grads = (y.clone() * r.clone()).sum().backward();
+    (y.inner(), x.grad(&grads).unwrap(), w.grad(&grads).unwrap(), b.grad(&grads).unwrap())
+}
+
+#[test]
+fn conv2d_matches_burn_forward_and_gradients() {
+    let device = Device::flex().autodiff();
+    // Otherwise both sides would be burn's ops and the comparison would prove nothing.
+    assert!(cnn_lab::kernels::is_flex(&device) && cnn_lab::kernels::enabled());
+    device.seed(3);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let mut cases = vec![
+        // model1's layers at batch 128, and a "same" block at batch 1.
+        Case { n: 128, c: 1, h: 28, w: 28, k: 32, kernel: 3, pad: 0, act: Some(0.0) },
+        Case { n: 128, c: 32, h: 13, w: 13, k: 64, kernel: 3, pad: 0, act: Some(0.0) },
+        Case { n: 1, c: 64, h: 7, w: 7, k: 128, kernel: 3, pad: 1, act: None },
+        Case { n: 3, c: 20, h: 12, w: 12, k: 20, kernel: 5, pad: 0, act: Some(0.01) },
+    ];
+    for _ in 0..8 {
+        let kernel = [1, 2, 3, 5][rng.random_range(0..4)];
+        let pad = rng.random_range(0..=kernel / 2 + 1);
+        let (h, w) = (rng.random_range(kernel.max(2)..12), rng.random_range(kernel.max(2)..12));
+        let act = [None, Some(0.0), Some(0.1)][rng.random_range(0..3)];
+        let n = [1, 2, 7, 130][rng.random_range(0..4)];
+        cases.push(Case { n, c: rng.random_range(1..6), h, w, k: rng.random_range(1..9), kernel, pad, act });
+    }
+    for case in &cases {
+        let x = Tensor::<4>::random([case.n, case.c, case.h, case.w], Distribution::Normal(0.0, 1.0), &device);
+        let w = Tensor::<4>::random([case.k, case.c, case.kernel, case.kernel], Distribution::Normal(0.0, 0.3), &device);
+        let b = Tensor::<1>::random([case.k], Distribution::Normal(0.0, 0.3), &device);
+        let o = case.h + 2 * case.pad - case.kernel + 1;
+        let r = Tensor::<4>::random([case.n, case.k, o, case.w + 2 * case.pad - case.kernel + 1], Distribution::Normal(0.0, 1.0), &device);
+        let ours = run(conv2d, &x, &w, &b, &r, case);
+        let reference = run(reference_conv2d, &x, &w, &b, &r, case);
+        let what = format!("n{} c{} {}x{} k{} kernel {} pad {} act {:?}", case.n, case.c, case.h, case.w, case.k, case.kernel, case.pad, case.act);
+        for (name, e) in [
+            ("y", rel_err(ours.0, reference.0)),
+            ("dx", rel_err(ours.1, reference.1)),
+            ("dw", rel_err(ours.2, reference.2)),
+            ("db", rel_err(ours.3, reference.3)),
+        ] {
+            assert!(e < 1e-4, "{what}: {name} differs by {e:e} (relative)");
+        }
+    }
+}
+
+#[test]
+fn conv2d_without_autodiff_matches_burn() {
+    let device = Device::flex();
+    device.seed(5);
+    let x = Tensor::<4>::random([5, 3, 9, 11], Distribution::Normal(0.0, 1.0), &device);
+    let w = Tensor::<4>::random([4, 3, 3, 3], Distribution::Normal(0.0, 0.3), &device);
+    let b = Tensor::<1>::random([4], Distribution::Normal(0.0, 0.3), &device);
+    let e = rel_err(conv2d(x.clone(), w.clone(), b.clone(), 1, Some(0.0)), reference_conv2d(x, w, b, 1, Some(0.0)));
+    assert!(e < 1e-5, "{e}");
+}
+
+#[test]
+fn input_gradient_flows_through_a_non_contiguous_input() {
+    // A transposed view as the input: the kernel must read it in logical order.
+    let device = Device::flex().autodiff();
+    device.seed(9);
+    let x = Tensor::<4>::random([2, 3, 6, 5], Distribution::Normal(0.0, 1.0), &device).swap_dims(2, 3);
+    let w = Tensor::<4>::random([2, 3, 3, 3], Distribution::Normal(0.0, 0.3), &device);
+    let b = Tensor::<1>::zeros([2], &device);
+    let e = rel_err(conv2d(x.clone(), w.clone(), b.clone(), 0, None).inner(), reference_conv2d(x, w, b, 0, None).inner());
+    assert!(e < 1e-5, "{e}");
+}
