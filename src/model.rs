@@ -448,7 +448,7 @@ impl Net {
                 (LayerSpec::BatchNorm, Some(Layer::Norm(m)), Activation::Maps(t)) => Activation::Maps(m.forward(t)),
                 (LayerSpec::Activation(act), _, Activation::Maps(t)) => Activation::Maps(act.apply(t)),
                 (LayerSpec::Activation(act), _, Activation::Flat(t)) => Activation::Flat(act.apply(t)),
-                (LayerSpec::MaxPool { .. }, Some(Layer::Pool(m)), Activation::Maps(t)) => Activation::Maps(m.forward(t)),
+                (LayerSpec::MaxPool { size }, Some(Layer::Pool(_)), Activation::Maps(t)) => Activation::Maps(crate::kernels::max_pool2d(t, *size)),
                 (LayerSpec::Dropout { .. }, Some(Layer::Dropout(m)), Activation::Maps(t)) => Activation::Maps(m.forward(t)),
                 (LayerSpec::Dropout { .. }, Some(Layer::Dropout(m)), Activation::Flat(t)) => Activation::Flat(m.forward(t)),
                 (LayerSpec::GlobalAvgPool, _, Activation::Maps(t)) => {

@@ -4,6 +4,13 @@
 use burn::tensor::{Device, Distribution, Tensor};
 use cnn_lab::kernels::{conv2d, reference_conv2d, FusedAct};
 use rand::{Rng, SeedableRng};
+use std::sync::{Mutex, MutexGuard};
+
+/// Some tests switch our kernels off for the whole process: run the tests one at a time.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// `max |a - b| / max |b|`: the error relative to the size of the values.
 fn rel_err<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> f32 {
@@ -43,6 +50,7 @@ fn run(
 
 #[test]
 fn conv2d_matches_burn_forward_and_gradients() {
+    let _serial = serial();
     let device = Device::flex().autodiff();
     // Otherwise both sides would be burn's ops and the comparison would prove nothing.
     assert!(cnn_lab::kernels::is_flex(&device) && cnn_lab::kernels::enabled());
@@ -85,6 +93,7 @@ fn conv2d_matches_burn_forward_and_gradients() {
 
 #[test]
 fn conv2d_without_autodiff_matches_burn() {
+    let _serial = serial();
     let device = Device::flex();
     device.seed(5);
     let x = Tensor::<4>::random([5, 3, 9, 11], Distribution::Normal(0.0, 1.0), &device);
@@ -96,6 +105,7 @@ fn conv2d_without_autodiff_matches_burn() {
 
 #[test]
 fn input_gradient_flows_through_a_non_contiguous_input() {
+    let _serial = serial();
     // A transposed view as the input: the kernel must read it in logical order.
     let device = Device::flex().autodiff();
     device.seed(9);
@@ -104,4 +114,85 @@ fn input_gradient_flows_through_a_non_contiguous_input() {
     let b = Tensor::<1>::zeros([2], &device);
     let e = rel_err(conv2d(x.clone(), w.clone(), b.clone(), 0, None).inner(), reference_conv2d(x, w, b, 0, None).inner());
     assert!(e < 1e-5, "{e}");
+}
+
+#[test]
+fn model1_gradients_match_burn() {
+    let _serial = serial();
+    use cnn_lab::model::{Layer, ModelSpec};
+    use cnn_lab::train::cross_entropy;
+    let device = Device::flex().autodiff();
+    device.seed(1);
+    let net = ModelSpec::preset("model1").unwrap().build(&device);
+    let x = Tensor::<4>::random([16, 1, 28, 28], Distribution::Uniform(-0.5, 0.5), &device);
+    let y = Tensor::<2>::random([16, 10], Distribution::Uniform(0.0, 1.0), &device);
+    let grads = |ours: bool| {
+        cnn_lab::kernels::set_enabled(ours);
+        let loss = cross_entropy(net.forward(x.clone()), y.clone());
+        let g = loss.backward();
+        cnn_lab::kernels::set_enabled(true);
+        let mut out = vec![loss.inner()];
+        for l in net.layers.iter().flatten() {
+            if let Layer::Conv(m) = l {
+                out.push(m.weight.val().grad(&g).unwrap().flatten(0, 3));
+                out.push(m.bias.as_ref().unwrap().val().grad(&g).unwrap());
+            }
+            if let Layer::Dense(m) = l {
+                out.push(m.weight.val().grad(&g).unwrap().flatten(0, 1));
+            }
+        }
+        out
+    };
+    let (ours, reference) = (grads(true), grads(false));
+    for (i, (a, b)) in ours.into_iter().zip(reference).enumerate() {
+        let e = rel_err(a, b);
+        assert!(e < 1e-4, "tensor {i}: {e:e}");
+    }
+}
+
+#[test]
+fn training_with_our_kernels_follows_burn() {
+    let _serial = serial();
+    use cnn_lab::prelude::*;
+    let ds = cnn_lab::bench::random_dataset(1024, 4);
+    let train = |ours: bool| {
+        cnn_lab::kernels::set_enabled(ours);
+        let cfg = TrainConfig::new(ModelSpec::preset("model1").unwrap()).with_batch_size(64).quiet();
+        let mut t = Trainer::new(cfg, &cpu()).unwrap();
+        let h = t.fit(&ds, &ds.subset(0), 2).unwrap();
+        cnn_lab::kernels::set_enabled(true);
+        (h.loss.clone(), t.net().weights("conv2d").unwrap().0)
+    };
+    let (a, b) = (train(true), train(false));
+    // Adam amplifies rounding differences in the weights step by step (each weight moves by
+    // about the learning rate whatever the gradient's size), so compare what training sees.
+    for (x, y) in a.0.iter().zip(&b.0) {
+        assert!((x - y).abs() < 1e-3, "epoch losses: ours {:?}, burn's {:?}", a.0, b.0);
+    }
+    let e = a.1.iter().zip(&b.1).fold(0f32, |m, (x, y)| m.max((x - y).abs()));
+    assert!(e < 1e-2, "first-layer weights differ by {e}");
+}
+
+#[test]
+fn max_pool_matches_burn_forward_and_gradient() {
+    let _serial = serial();
+    use cnn_lab::kernels::{max_pool2d, reference_max_pool2d};
+    let device = Device::flex().autodiff();
+    device.seed(21);
+    for (shape, size) in [([128, 32, 26, 26], 2), ([3, 5, 7, 9], 2), ([1, 1, 6, 6], 3), ([2, 4, 5, 5], 1)] {
+        let x = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &device);
+        let run = |f: fn(Tensor<4>, usize) -> Tensor<4>| {
+            let x = x.clone().require_grad();
+            let y = f(x.clone(), size);
+            // The same r for both sides: reseed before drawing it.
+            device.seed(99);
+            let r = Tensor::<4>::random(y.dims(), Distribution::Normal(0.0, 1.0), &device);
+            let g = (y.clone() * r).sum().backward();
+            (y.inner(), x.grad(&g).unwrap())
+        };
+        let (ours, reference) = (run(max_pool2d), run(reference_max_pool2d));
+        assert_eq!(ours.0.dims(), reference.0.dims(), "{shape:?} by {size}");
+        assert!(rel_err(ours.0, reference.0) == 0.0, "{shape:?} by {size}: values");
+        assert!(rel_err(ours.1, reference.1) == 0.0, "{shape:?} by {size}: gradient");
+    }
 }

@@ -14,6 +14,7 @@
 //! ```
 
 pub mod conv;
+pub mod pool;
 
 pub use conv::{ConvGeom, FusedAct};
 
@@ -76,6 +77,20 @@ pub fn conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize, act:
     reference_conv2d(x, weight, bias, pad, act)
 }
 
+/// Max pooling over `size`×`size` windows with stride `size` (trailing rows and columns that do
+/// not fill a window are dropped); our kernel on flex, burn's `max_pool2d` elsewhere.
+pub fn max_pool2d(x: Tensor<4>, size: usize) -> Tensor<4> {
+    if enabled() && is_flex(&x.device()) && x.dtype() == DType::F32 && size * size <= 256 {
+        return Tensor::from_dispatch(<Dispatch as FastConv>::max_pool2d(x.into_dispatch(), size));
+    }
+    reference_max_pool2d(x, size)
+}
+
+/// burn's own max pooling (the reference).
+pub fn reference_max_pool2d(x: Tensor<4>, size: usize) -> Tensor<4> {
+    burn::nn::pool::MaxPool2dConfig::new([size, size]).init().forward(x)
+}
+
 /// The same computation with burn's own ops (the reference for tests and benchmarks).
 pub fn reference_conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize, act: FusedAct) -> Tensor<4> {
     let y = burn::tensor::module::conv2d(x, weight, Some(bias), ConvOptions::new([1, 1], [pad, pad], [1, 1], 1));
@@ -110,6 +125,9 @@ pub trait FastConv: Backend {
         act: u8,
         slope: f32,
     ) -> FloatTensor<Self>;
+
+    /// Max pooling over `size`×`size` windows with stride `size`.
+    fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self>;
 }
 
 /// Contiguous `f32` data of a flex tensor (copies only when it is a strided view).
@@ -144,6 +162,36 @@ impl FastConv for Flex {
         let g = geometry(&x, &weight, pad);
         let y = conv::conv2d_forward(slice(&x), slice(&weight), slice(&bias), &g, decode(act, slope));
         flex_tensor(y, g.out_shape())
+    }
+
+    fn max_pool2d(x: FlexTensor, size: usize) -> FlexTensor {
+        max_pool_with_arg(x, size).0
+    }
+}
+
+/// Pooled tensor and the position of each maximum in its window.
+fn max_pool_with_arg(x: FlexTensor, size: usize) -> (FlexTensor, Vec<u8>) {
+    let x = contiguous(x);
+    let [n, c, h, w] = dims4(&x, "max_pool2d input");
+    let (y, arg) = pool::max_pool_forward(slice(&x), n * c, h, w, size);
+    (flex_tensor(y, [n, c, pool::pooled(h, size), pool::pooled(w, size)]), arg)
+}
+
+#[derive(Debug)]
+struct MaxPoolBackward;
+
+impl Backward<Flex, 1> for MaxPoolBackward {
+    /// Input shape, window size, argmax positions.
+    type State = ([usize; 4], usize, std::sync::Arc<Vec<u8>>);
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node] = ops.parents;
+        let dy = contiguous(grads.consume::<Flex>(&ops.node));
+        let ([n, c, h, w], size, arg) = ops.state;
+        if let Some(node) = node {
+            let dx = pool::max_pool_backward(slice(&dy), &arg, n * c, h, w, size);
+            grads.register::<Flex>(node.id, flex_tensor(dx, [n, c, h, w]));
+        }
     }
 }
 
@@ -195,6 +243,18 @@ impl<C: CheckpointStrategy> FastConv for Autodiff<Flex, C> {
                 act,
                 slope,
             )),
+        }
+    }
+
+    fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self> {
+        match MaxPoolBackward.prepare::<C>([x.node()]).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => {
+                let xp = x.into_primitive();
+                let shape = dims4(&xp, "max_pool2d input");
+                let (y, arg) = max_pool_with_arg(xp, size);
+                prep.finish((shape, size, std::sync::Arc::new(arg)), y)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(Flex::max_pool2d(x.into_primitive(), size)),
         }
     }
 }
