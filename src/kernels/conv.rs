@@ -64,38 +64,6 @@ impl ConvGeom {
 /// negative slope (`Some(0.0)` is ReLU).
 pub type FusedAct = Option<f32>;
 
-#[inline]
-fn act(v: f32, a: FusedAct) -> f32 {
-    match a {
-        None => v,
-        Some(s) => {
-            if v > 0.0 {
-                v
-            } else if s == 0.0 {
-                0.0
-            } else {
-                v * s
-            }
-        }
-    }
-}
-
-/// d act / d pre-activation, read off the activation's output `y` (same sign as its input for
-/// any non-negative slope).
-#[inline]
-fn act_grad(y: f32, a: FusedAct) -> f32 {
-    match a {
-        None => 1.0,
-        Some(s) => {
-            if y > 0.0 {
-                1.0
-            } else {
-                s
-            }
-        }
-    }
-}
-
 thread_local! {
     static SCRATCH: RefCell<[Vec<f32>; 3]> = const { RefCell::new([Vec::new(), Vec::new(), Vec::new()]) };
 }
@@ -205,9 +173,9 @@ fn im2col(x: &[f32], nb: usize, g: &ConvGeom, cols: &mut [f32]) {
     }
 }
 
-/// Fold `cols[ckk, nb * p]` back onto `nb` images, adding overlapping taps (`dx` is zeroed first).
+/// Fold `cols[ckk, nb * p]` back onto `nb` images, adding overlapping taps into `dx_out`
+/// (which the caller zeroes).
 fn col2im(cols: &[f32], nb: usize, g: &ConvGeom, dx_out: &mut [f32]) {
-    dx_out.fill(0.0);
     let (p, ncols) = (g.p(), nb * g.p());
     for i in 0..nb {
         for ci in 0..g.c {
@@ -252,8 +220,14 @@ pub fn conv2d_forward(x: &[f32], weight: &[f32], bias: &[f32], g: &ConvGeom, a: 
                     let b = bias.get(kk).copied().unwrap_or(0.0);
                     let src = &out[kk * ncols + i * p..][..p];
                     let dst = &mut yc[(i * k + kk) * p..][..p];
-                    for (d, s) in dst.iter_mut().zip(src) {
-                        *d = act(s + b, a);
+                    // One loop per activation, so each vectorises.
+                    match a {
+                        None => dst.iter_mut().zip(src).for_each(|(d, s)| *d = s + b),
+                        Some(sl) if sl == 0.0 => dst.iter_mut().zip(src).for_each(|(d, s)| *d = (s + b).max(0.0)),
+                        Some(sl) => dst.iter_mut().zip(src).for_each(|(d, s)| {
+                            let v = s + b;
+                            *d = if v > 0.0 { v } else { v * sl };
+                        }),
                     }
                 }
             }
@@ -293,8 +267,12 @@ pub fn conv2d_backward(
                 for kk in 0..k {
                     let src = (i * k + kk) * p;
                     let dst = &mut gy[kk * ncols + i * p..][..p];
-                    for ((d, &g_), &y_) in dst.iter_mut().zip(&dyc[src..src + p]).zip(&yc[src..src + p]) {
-                        *d = g_ * act_grad(y_, a);
+                    let (gs, ys) = (&dyc[src..src + p], &yc[src..src + p]);
+                    match a {
+                        None => dst.copy_from_slice(gs),
+                        Some(sl) => dst.iter_mut().zip(gs).zip(ys).for_each(|((d, &g_), &y_)| {
+                            *d = if y_ > 0.0 { g_ } else { g_ * sl };
+                        }),
                     }
                 }
             }

