@@ -5,9 +5,32 @@
 use crate::error::{Error, Result};
 use burn::tensor::Device;
 
-/// The pure-Rust CPU device (burn's `flex` backend).
+/// The pure-Rust CPU device (burn's `flex` backend), with the allocator tuned for training.
 pub fn cpu() -> Device {
+    tune_allocator();
     Device::flex()
+}
+
+/// Keep glibc's allocator from handing big tensors back to the kernel after every step.
+///
+/// A training step allocates and frees tensors of several MB (model1's first activation is
+/// 11 MB at batch 128). By default glibc serves those with fresh `mmap`s, or trims the heap
+/// when they are freed, so every step pays page faults and TLB shoot-downs for memory it just
+/// released: a model1 step spent about 40 % of its time there. Serving blocks up to 32 MiB from
+/// the heap and trimming only above 1 GiB of free heap removes that (measured: model1 training
+/// ~3,000 → ~5,000 img/s on two cores). Idempotent; a no-op on other C libraries.
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: mallopt only changes allocator parameters; it is thread-safe in glibc.
+            unsafe {
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+                libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
+            }
+        });
+    }
 }
 
 /// The device named `name` (`cpu`, `wgpu`, `cuda`).
