@@ -445,7 +445,7 @@ impl Net {
                 (LayerSpec::Conv { act, kernel, same, .. }, Some(Layer::Conv(m)), Activation::Maps(t)) => {
                     Activation::Maps(conv_layer(m, t, *act, *kernel, *same))
                 }
-                (LayerSpec::BatchNorm, Some(Layer::Norm(m)), Activation::Maps(t)) => Activation::Maps(m.forward(t)),
+                (LayerSpec::BatchNorm, Some(Layer::Norm(m)), Activation::Maps(t)) => Activation::Maps(crate::kernels::batch_norm(m, t)),
                 (LayerSpec::Activation(act), _, Activation::Maps(t)) => Activation::Maps(act.apply(t)),
                 (LayerSpec::Activation(act), _, Activation::Flat(t)) => Activation::Flat(act.apply(t)),
                 (LayerSpec::MaxPool { size }, Some(Layer::Pool(_)), Activation::Maps(t)) => Activation::Maps(crate::kernels::max_pool2d(t, *size)),

@@ -196,3 +196,48 @@ fn max_pool_matches_burn_forward_and_gradient() {
         assert!(rel_err(ours.1, reference.1) == 0.0, "{shape:?} by {size}: gradient");
     }
 }
+
+#[test]
+fn batch_norm_matches_burn_forward_and_gradients() {
+    let _serial = serial();
+    use cnn_lab::kernels::{batch_norm_train, reference_batch_norm_train};
+    let device = Device::flex().autodiff();
+    device.seed(31);
+    for shape in [[128, 32, 14, 14], [3, 5, 7, 3], [1, 2, 1, 1], [64, 128, 7, 7]] {
+        // An offset and scale per element so the statistics are not trivial.
+        let x = Tensor::<4>::random(shape, Distribution::Normal(3.0, 2.0), &device);
+        let gamma = Tensor::<1>::random([shape[1]], Distribution::Normal(1.0, 0.3), &device);
+        let beta = Tensor::<1>::random([shape[1]], Distribution::Normal(0.0, 0.3), &device);
+        let r = Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &device);
+        let run = |f: fn(Tensor<4>, Tensor<1>, Tensor<1>, f64) -> Tensor<4>| {
+            let (x, g, b) = (x.clone().require_grad(), gamma.clone().require_grad(), beta.clone().require_grad());
+            let y = f(x.clone(), g.clone(), b.clone(), 1e-3);
+            let grads = (y.clone() * r.clone()).sum().backward();
+            (y.inner(), x.grad(&grads).unwrap(), g.grad(&grads).unwrap(), b.grad(&grads).unwrap())
+        };
+        let (o, f) = (run(batch_norm_train), run(reference_batch_norm_train));
+        for (name, e) in [("y", rel_err(o.0, f.0)), ("dx", rel_err(o.1, f.1)), ("dgamma", rel_err(o.2, f.2)), ("dbeta", rel_err(o.3, f.3))] {
+            assert!(e < 1e-4, "{shape:?}: {name} differs by {e:e}");
+        }
+    }
+}
+
+#[test]
+fn batch_norm_layer_updates_running_statistics_as_burn() {
+    let _serial = serial();
+    use burn::nn::BatchNormConfig;
+    let device = Device::flex().autodiff();
+    device.seed(41);
+    let x = Tensor::<4>::random([8, 3, 5, 5], Distribution::Normal(2.0, 3.0), &device);
+    let stats = |ours: bool| {
+        cnn_lab::kernels::set_enabled(ours);
+        let m = BatchNormConfig::new(3).with_momentum(0.01).with_epsilon(1e-3).init(&device);
+        for _ in 0..3 {
+            let _ = cnn_lab::kernels::batch_norm(&m, x.clone());
+        }
+        cnn_lab::kernels::set_enabled(true);
+        (m.running_mean.value(), m.running_var.value())
+    };
+    let (a, b) = (stats(true), stats(false));
+    assert!(rel_err(a.0, b.0) < 1e-5 && rel_err(a.1, b.1) < 1e-5);
+}

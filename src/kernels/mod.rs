@@ -14,6 +14,7 @@
 //! ```
 
 pub mod conv;
+pub mod norm;
 pub mod pool;
 
 pub use conv::{ConvGeom, FusedAct};
@@ -24,6 +25,7 @@ use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{backend_extension, Autodiff, Backend, Dispatch, Flex};
+use burn::nn::BatchNorm;
 use burn::tensor::ops::ConvOptions;
 use burn::backend::TensorMetadata;
 use burn::tensor::{DType, Device, Shape, Tensor, TensorData};
@@ -91,6 +93,45 @@ pub fn reference_max_pool2d(x: Tensor<4>, size: usize) -> Tensor<4> {
     burn::nn::pool::MaxPool2dConfig::new([size, size]).init().forward(x)
 }
 
+/// A [`BatchNorm`] layer's forward pass. In training on flex (autodiff device, layer not
+/// frozen) our fused kernel computes the batch statistics, the output and, later, the
+/// gradients; the running statistics are updated exactly as burn's layer does. Everywhere
+/// else this is burn's `BatchNorm::forward`.
+pub fn batch_norm(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
+    let device = x.device();
+    if !(enabled() && is_flex(&device) && device.is_autodiff() && m.training.is_enabled() && x.dtype() == DType::F32) {
+        return m.forward(x);
+    }
+    let (y, mean, var) = <Dispatch as FastConv>::batch_norm_train(
+        x.into_dispatch(),
+        m.gamma.val().into_dispatch(),
+        m.beta.val().into_dispatch(),
+        m.epsilon,
+    );
+    let (mean, var) = (Tensor::<1>::from_dispatch(mean), Tensor::<1>::from_dispatch(var));
+    let running = |state: &burn::module::RunningState<Tensor<1>>, batch: Tensor<1>| {
+        let old = state.value_sync().to_device(&device);
+        state.update(old.mul_scalar(1.0 - m.momentum).add(batch.detach().mul_scalar(m.momentum)).detach());
+    };
+    running(&m.running_mean, mean);
+    running(&m.running_var, var);
+    Tensor::from_dispatch(y)
+}
+
+/// burn's own training-mode batch norm output (the reference for tests).
+pub fn reference_batch_norm_train(x: Tensor<4>, gamma: Tensor<1>, beta: Tensor<1>, epsilon: f64) -> Tensor<4> {
+    burn::tensor::module::batch_norm_train(x, gamma, beta, epsilon).output
+}
+
+/// Our training-mode batch norm output alone (no running statistics), for tests.
+pub fn batch_norm_train(x: Tensor<4>, gamma: Tensor<1>, beta: Tensor<1>, epsilon: f64) -> Tensor<4> {
+    if !(enabled() && is_flex(&x.device())) {
+        return reference_batch_norm_train(x, gamma, beta, epsilon);
+    }
+    let (y, _, _) = <Dispatch as FastConv>::batch_norm_train(x.into_dispatch(), gamma.into_dispatch(), beta.into_dispatch(), epsilon);
+    Tensor::from_dispatch(y)
+}
+
 /// The same computation with burn's own ops (the reference for tests and benchmarks).
 pub fn reference_conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize, act: FusedAct) -> Tensor<4> {
     let y = burn::tensor::module::conv2d(x, weight, Some(bias), ConvOptions::new([1, 1], [pad, pad], [1, 1], 1));
@@ -128,6 +169,15 @@ pub trait FastConv: Backend {
 
     /// Max pooling over `size`×`size` windows with stride `size`.
     fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self>;
+
+    /// Training-mode batch norm of `[n, c, h, w]`: output, batch mean and biased variance
+    /// (the statistics carry no gradient).
+    fn batch_norm_train(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        epsilon: f64,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 }
 
 /// Contiguous `f32` data of a flex tensor (copies only when it is a strided view).
@@ -166,6 +216,40 @@ impl FastConv for Flex {
 
     fn max_pool2d(x: FlexTensor, size: usize) -> FlexTensor {
         max_pool_with_arg(x, size).0
+    }
+
+    fn batch_norm_train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -> (FlexTensor, FlexTensor, FlexTensor) {
+        let (x, gamma, beta) = (contiguous(x), contiguous(gamma), contiguous(beta));
+        let [n, c, h, w] = dims4(&x, "batch_norm input");
+        let (mean, var) = norm::channel_stats(slice(&x), n, c, h * w);
+        let y = norm::normalize(slice(&x), c, h * w, &mean, &var, slice(&gamma), slice(&beta), epsilon as f32);
+        (flex_tensor(y, [n, c, h, w]), flex_tensor(mean, [c]), flex_tensor(var, [c]))
+    }
+}
+
+#[derive(Debug)]
+struct BatchNormBackward;
+
+impl Backward<Flex, 3> for BatchNormBackward {
+    /// Input, gamma, batch mean, batch variance, epsilon.
+    type State = (FlexTensor, FlexTensor, FlexTensor, FlexTensor, f32);
+
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_x, node_gamma, node_beta] = ops.parents;
+        let dy = contiguous(grads.consume::<Flex>(&ops.node));
+        let (x, gamma, mean, var, eps) = ops.state;
+        let [n, c, h, w] = dims4(&x, "batch_norm input");
+        let (dx, dgamma, dbeta) =
+            norm::backward(slice(&x), slice(&dy), n, c, h * w, slice(&mean), slice(&var), slice(&gamma), eps);
+        if let Some(node) = node_x {
+            grads.register::<Flex>(node.id, flex_tensor(dx, [n, c, h, w]));
+        }
+        if let Some(node) = node_gamma {
+            grads.register::<Flex>(node.id, flex_tensor(dgamma, [c]));
+        }
+        if let Some(node) = node_beta {
+            grads.register::<Flex>(node.id, flex_tensor(dbeta, [c]));
+        }
     }
 }
 
@@ -256,5 +340,22 @@ impl<C: CheckpointStrategy> FastConv for Autodiff<Flex, C> {
             }
             OpsKind::UnTracked(prep) => prep.finish(Flex::max_pool2d(x.into_primitive(), size)),
         }
+    }
+
+    fn batch_norm_train(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        epsilon: f64,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        let prep = BatchNormBackward.prepare::<C>([x.node(), gamma.node(), beta.node()]).compute_bound().stateful();
+        let (xp, gp) = (contiguous(x.into_primitive()), contiguous(gamma.into_primitive()));
+        let (y, mean, var) = Flex::batch_norm_train(xp.clone(), gp.clone(), beta.into_primitive(), epsilon);
+        let stats = (FloatTensor::<Self>::new(mean.clone()), FloatTensor::<Self>::new(var.clone()));
+        let y = match prep {
+            OpsKind::Tracked(prep) => prep.finish((xp, gp, mean, var, epsilon as f32), y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        };
+        (y, stats.0, stats.1)
     }
 }
