@@ -67,10 +67,14 @@ blog: venv
 	$(PY) scripts/export_blog.py
 	$(PY) scripts/check_blog.py
 
-# Rust throughput, then the PyTorch reference (skipped without torch) with the ratio; then
-# t-SNE against openTSNE on the same 10,000 embeddings (installs bench/requirements.txt).
+# Training and inference img/s of model1, gap and vgg: the crate (our CPU kernels), a bare burn
+# loop on burn's own ops, and PyTorch on the same machine in the same run, with the ratios
+# (PyTorch is skipped without torch); then t-SNE against openTSNE on the same 10,000 embeddings.
+BENCH_PRESETS ?= model1 gap vgg
+BENCH_IMAGES  ?= 6400
 bench: build venv
-	./target/release/cnn-lab bench --json | tee target/bench.txt
-	$(TORCH_PY) bench/pytorch_model1.py 6400 $$(tail -1 target/bench.txt | $(PY) -c 'import json,sys; print(json.load(sys.stdin)["fit_train_img_s"])')
+	rm -f target/bench.jsonl
+	for p in $(BENCH_PRESETS); do ./target/release/cnn-lab bench --preset $$p --images $(BENCH_IMAGES) --json | tail -1 >> target/bench.jsonl; done
+	$(TORCH_PY) bench/pytorch_reference.py --images $(BENCH_IMAGES) --rust target/bench.jsonl
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	./target/release/cnn-lab tsne-bench --python $(PY)

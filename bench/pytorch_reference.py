@@ -84,6 +84,13 @@ def measure(name, n, batch):
     return train, inference
 
 
+def row(preset, what, burn, ours, torch_):
+    """One table row; `burn` is None when the Rust run skipped its reference (--no-reference)."""
+    burn_s = f"{burn:>9.0f}" if burn else f"{'-':>9}"
+    vs_burn = f"{ours / burn:>13.2f}" if burn else f"{'-':>13}"
+    print(f"{preset:<8} {what:<9} {burn_s} {ours:>9.0f} {torch_:>9.0f} {ours / torch_:>16.2f} {vs_burn}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("presets", nargs="*")
@@ -109,10 +116,8 @@ def main():
             print(f"{p:<8} {'training':<9} {'':>9} {'':>9} {train:>9.0f}")
             print(f"{p:<8} {'inference':<9} {'':>9} {'':>9} {inference:>9.0f}")
             continue
-        print(f"{p:<8} {'training':<9} {r['bare_train_img_s']:>9.0f} {r['fit_train_img_s']:>9.0f} {train:>9.0f}"
-              f" {r['fit_train_img_s'] / train:>16.2f} {r['fit_train_img_s'] / r['bare_train_img_s']:>13.2f}")
-        print(f"{p:<8} {'inference':<9} {r['burn_inference_img_s']:>9.0f} {r['inference_img_s']:>9.0f} {inference:>9.0f}"
-              f" {r['inference_img_s'] / inference:>16.2f} {r['inference_img_s'] / r['burn_inference_img_s']:>13.2f}")
+        row(p, "training", r.get("bare_train_img_s"), r["fit_train_img_s"], train)
+        row(p, "inference", r.get("burn_inference_img_s"), r["inference_img_s"], inference)
 
 
 if __name__ == "__main__":

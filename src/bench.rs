@@ -65,15 +65,18 @@ fn bare_epoch_inner(spec: &ModelSpec, ds: &Dataset, batch: usize, device: &Devic
 }
 
 /// Benchmark `preset` on `n` random images at `batch` per step; best of `repeats` for each side.
-pub fn run(preset: &str, n: usize, batch: usize, repeats: usize, device: &Device) -> crate::Result<BenchResult> {
+/// Without `reference` the bare burn loop is skipped (its figures are NaN): for profiling.
+pub fn run(preset: &str, n: usize, batch: usize, repeats: usize, reference: bool, device: &Device) -> crate::Result<BenchResult> {
     let spec = ModelSpec::preset(preset)?;
     let ds = random_dataset(n, 7);
     let empty = ds.subset(0);
     // Warm-up (allocator, thread pool).
     bare_epoch(&spec, &ds.subset(batch * 2), batch, device);
-    let (mut bare, mut fit) = (0f64, 0f64);
+    let (mut bare, mut fit) = (if reference { 0f64 } else { f64::NAN }, 0f64);
     for _ in 0..repeats.max(1) {
-        bare = bare.max(bare_epoch(&spec, &ds, batch, device));
+        if reference {
+            bare = bare.max(bare_epoch(&spec, &ds, batch, device));
+        }
         let cfg = TrainConfig::new(spec.clone()).with_batch_size(batch).quiet();
         let mut t = Trainer::new(cfg, device)?;
         let t0 = Instant::now();
@@ -89,10 +92,12 @@ pub fn run(preset: &str, n: usize, batch: usize, repeats: usize, device: &Device
         }
         n as f64 / t0.elapsed().as_secs_f64()
     };
-    let (mut inference, mut burn_inference) = (0f64, 0f64);
+    let (mut inference, mut burn_inference) = (0f64, if reference { 0f64 } else { f64::NAN });
     for _ in 0..repeats.max(1) {
         inference = inference.max(infer());
-        burn_inference = burn_inference.max(crate::kernels::with_burn_ops(infer));
+        if reference {
+            burn_inference = burn_inference.max(crate::kernels::with_burn_ops(infer));
+        }
     }
     Ok(BenchResult {
         preset: preset.into(),
@@ -114,7 +119,7 @@ pub fn native_binary() -> std::path::PathBuf {
 /// Training throughput here (e.g. inside evcxr) against the native release binary, measured
 /// back to back on the same random data; returns a small report with the ratio.
 pub fn compare_with_native(images: usize) -> crate::Result<String> {
-    let here = run("model1", images, 128, 1, &crate::device::cpu())?;
+    let here = run("model1", images, 128, 1, true, &crate::device::cpu())?;
     let bin = native_binary();
     let out = std::process::Command::new(&bin)
         .args(["bench", "--images", &images.to_string(), "--repeats", "1", "--json"])

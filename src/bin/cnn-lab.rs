@@ -98,6 +98,9 @@ enum Cmd {
         batch_size: usize,
         #[arg(long, default_value_t = 2)]
         repeats: usize,
+        /// Skip the reference run on burn's own ops (e.g. to profile the crate's side alone).
+        #[arg(long)]
+        no_reference: bool,
         /// Print the result as JSON too.
         #[arg(long)]
         json: bool,
@@ -200,8 +203,8 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Cmd::Bench { preset, images, batch_size, repeats, json } => {
-            let r = cnn_lab::bench::run(&preset, images, batch_size, repeats, &default_device()?)?;
+        Cmd::Bench { preset, images, batch_size, repeats, no_reference, json } => {
+            let r = cnn_lab::bench::run(&preset, images, batch_size, repeats, !no_reference, &default_device()?)?;
             println!("preset {} on {} random images, batch {}", r.preset, r.images, r.batch_size);
             println!("bare burn loop, burn's ops : {:>8.0} img/s (training)", r.bare_train_img_s);
             println!("cnn_lab fit, our kernels   : {:>8.0} img/s (training)", r.fit_train_img_s);

@@ -359,3 +359,37 @@ impl<C: CheckpointStrategy> FastConv for Autodiff<Flex, C> {
         (y, stats.0, stats.1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(n: usize, seed: u32) -> Vec<f32> {
+        (0..n).map(|i| ((i as u32).wrapping_mul(2654435761).wrapping_add(seed) >> 9) as f32 / 4_194_304.0 - 1.0).collect()
+    }
+
+    /// Every kernel, run inside a pool of `threads` threads.
+    fn all_outputs(threads: usize) -> Vec<Vec<f32>> {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let g = ConvGeom::new([37, 6, 11, 9], [10, 6, 3, 3], 1).unwrap();
+            let (x, w, b) = (data(37 * 6 * 99, 1), data(10 * 54, 2), data(10, 3));
+            let y = conv::conv2d_forward(&x, &w, &b, &g, Some(0.0));
+            let dy = data(y.len(), 4);
+            let (dx, dw, db) = conv::conv2d_backward(&x, &w, &y, &dy, &g, Some(0.0), true);
+            let (mean, var) = norm::channel_stats(&x, 37, 6, 99);
+            let (dxn, dgamma, dbeta) = norm::backward(&x, &x, 37, 6, 99, &mean, &var, &b[..6], 1e-3);
+            let (p, arg) = pool::max_pool_forward(&x, 37 * 6, 11, 9, 2);
+            let dp = pool::max_pool_backward(&p, &arg, 37 * 6, 11, 9, 2);
+            vec![y, dx.unwrap(), dw, db, mean, var, dxn, dgamma, dbeta, p, dp]
+        })
+    }
+
+    #[test]
+    fn results_do_not_depend_on_the_thread_count() {
+        let one = all_outputs(1);
+        for threads in [2, 5] {
+            assert!(one == all_outputs(threads), "{threads} threads differ from one");
+        }
+    }
+}
