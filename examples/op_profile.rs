@@ -1,9 +1,11 @@
-//! Per-op timings of a preset's convolution and pooling layers at batch 128, forward and
-//! backward, our flex kernels against burn's own ops (the per-op profile behind the CPU
+//! Per-op timings of a preset's layers on feature maps at batch 128, forward and backward, our
+//! flex kernels against burn's own ops (ReLU and dropout run burn's ops on both sides) (the per-op profile behind the CPU
 //! kernels). `cargo run --release --example op_profile -- [preset] [batch]`
 
 use burn::tensor::{Device, Distribution, Tensor};
-use cnn_lab::kernels::{conv2d, max_pool2d, reference_conv2d, reference_max_pool2d};
+use cnn_lab::kernels::{
+    batch_norm_train, conv2d, max_pool2d, reference_batch_norm_train, reference_conv2d, reference_max_pool2d,
+};
 use cnn_lab::model::{LayerSpec, ModelSpec, Shape};
 use std::time::Instant;
 
@@ -56,6 +58,24 @@ fn main() {
                 ))
             }
             LayerSpec::MaxPool { size } => Some((timed(&|x| max_pool2d(x, *size)), timed(&|x| reference_max_pool2d(x, *size)))),
+            LayerSpec::BatchNorm => {
+                let gamma = Tensor::<1>::ones([c], &device).require_grad();
+                let beta = Tensor::<1>::zeros([c], &device).require_grad();
+                Some((
+                    timed(&|x| batch_norm_train(x, gamma.clone(), beta.clone(), 1e-3)),
+                    timed(&|x| reference_batch_norm_train(x, gamma.clone(), beta.clone(), 1e-3)),
+                ))
+            }
+            // Layers still on burn's ops on both sides: their cost, for the whole picture.
+            LayerSpec::Activation(_) => {
+                let t = timed(&|x| burn::tensor::activation::relu(x));
+                Some((t, t))
+            }
+            LayerSpec::Dropout { rate } => {
+                let d = burn::nn::DropoutConfig::new(*rate as f64).init();
+                let t = timed(&|x| d.forward(x));
+                Some((t, t))
+            }
             _ => None,
         };
         if let Some((o, r)) = pair {

@@ -449,8 +449,8 @@ impl Net {
                 (LayerSpec::Activation(act), _, Activation::Maps(t)) => Activation::Maps(act.apply(t)),
                 (LayerSpec::Activation(act), _, Activation::Flat(t)) => Activation::Flat(act.apply(t)),
                 (LayerSpec::MaxPool { size }, Some(Layer::Pool(_)), Activation::Maps(t)) => Activation::Maps(crate::kernels::max_pool2d(t, *size)),
-                (LayerSpec::Dropout { .. }, Some(Layer::Dropout(m)), Activation::Maps(t)) => Activation::Maps(m.forward(t)),
-                (LayerSpec::Dropout { .. }, Some(Layer::Dropout(m)), Activation::Flat(t)) => Activation::Flat(m.forward(t)),
+                (LayerSpec::Dropout { .. }, Some(Layer::Dropout(m)), Activation::Maps(t)) => Activation::Maps(crate::kernels::dropout(m, t)),
+                (LayerSpec::Dropout { .. }, Some(Layer::Dropout(m)), Activation::Flat(t)) => Activation::Flat(crate::kernels::dropout(m, t)),
                 (LayerSpec::GlobalAvgPool, _, Activation::Maps(t)) => {
                     let [b, c, _, _] = t.dims();
                     Activation::Flat(t.mean_dims(&[2, 3]).reshape([b, c]))

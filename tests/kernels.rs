@@ -241,3 +241,34 @@ fn batch_norm_layer_updates_running_statistics_as_burn() {
     let (a, b) = (stats(true), stats(false));
     assert!(rel_err(a.0, b.0) < 1e-5 && rel_err(a.1, b.1) < 1e-5);
 }
+
+#[test]
+fn dropout_keeps_scales_and_routes_gradients_through_the_same_mask() {
+    let _serial = serial();
+    use burn::nn::DropoutConfig;
+    let d = DropoutConfig::new(0.25).init();
+    let device = Device::flex().autodiff();
+    device.seed(51);
+    let x = (Tensor::<4>::random([64, 8, 10, 10], Distribution::Uniform(0.5, 1.5), &device)).require_grad();
+    let y = cnn_lab::kernels::dropout(&d, x.clone());
+    let g = y.clone().sum().backward();
+    let (xs, ys) = (x.clone().inner().into_data().try_to_vec::<f32>().unwrap(), y.inner().into_data().try_to_vec::<f32>().unwrap());
+    let gs = x.grad(&g).unwrap().into_data().try_to_vec::<f32>().unwrap();
+    let mut kept = 0;
+    for ((&x, &y), &g) in xs.iter().zip(&ys).zip(&gs) {
+        if y == 0.0 {
+            assert_eq!(g, 0.0);
+        } else {
+            kept += 1;
+            assert!((y - x / 0.75).abs() < 1e-5 && (g - 1.0 / 0.75).abs() < 1e-5, "{x} {y} {g}");
+        }
+    }
+    let share = kept as f64 / xs.len() as f64;
+    assert!((share - 0.75).abs() < 0.02, "{share}");
+    // The device seed fixes the mask; inference is the identity.
+    device.seed(51);
+    let x2 = Tensor::<4>::random([64, 8, 10, 10], Distribution::Uniform(0.5, 1.5), &device);
+    assert_eq!(cnn_lab::kernels::dropout(&d, x2).into_data().try_to_vec::<f32>().unwrap(), ys);
+    let plain = Tensor::<2>::ones([3, 4], &Device::flex());
+    assert_eq!(cnn_lab::kernels::dropout(&d, plain.clone()).into_data(), plain.into_data());
+}

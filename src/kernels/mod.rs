@@ -14,6 +14,7 @@
 //! ```
 
 pub mod conv;
+pub mod dropout;
 pub mod norm;
 pub mod pool;
 
@@ -25,10 +26,10 @@ use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{backend_extension, Autodiff, Backend, Dispatch, Flex};
-use burn::nn::BatchNorm;
+use burn::nn::{BatchNorm, Dropout};
 use burn::tensor::ops::ConvOptions;
 use burn::backend::TensorMetadata;
-use burn::tensor::{DType, Device, Shape, Tensor, TensorData};
+use burn::tensor::{DType, Device, Distribution, Shape, Tensor, TensorData};
 use burn_flex::FlexTensor;
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -132,6 +133,24 @@ pub fn batch_norm_train(x: Tensor<4>, gamma: Tensor<1>, beta: Tensor<1>, epsilon
     Tensor::from_dispatch(y)
 }
 
+/// A [`Dropout`] layer's forward pass: identity outside training, as burn's layer; in training on
+/// flex the mask comes from our parallel kernel, seeded from the device's random stream (so
+/// `device.seed(s)` still fixes every mask); elsewhere burn's `Dropout::forward`.
+pub fn dropout<const D: usize>(m: &Dropout, x: Tensor<D>) -> Tensor<D> {
+    let device = x.device();
+    if !(m.training.is_enabled() && device.is_autodiff() && m.prob > 0.0) {
+        return x;
+    }
+    if !(enabled() && is_flex(&device) && x.dtype() == DType::F32) {
+        return m.forward(x);
+    }
+    let draw = Tensor::<1>::random([2], Distribution::Uniform(0.0, 1.0), &device).into_data();
+    let bits: Vec<u64> = draw.iter::<f32>().map(|v| v.to_bits() as u64).collect();
+    let seed = bits[0] << 32 | bits[1];
+    let mask = <Dispatch as FastConv>::dropout_mask(x.clone().into_dispatch(), m.prob as f32, seed);
+    x * Tensor::from_dispatch(mask)
+}
+
 /// The same computation with burn's own ops (the reference for tests and benchmarks).
 pub fn reference_conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: usize, act: FusedAct) -> Tensor<4> {
     let y = burn::tensor::module::conv2d(x, weight, Some(bias), ConvOptions::new([1, 1], [pad, pad], [1, 1], 1));
@@ -169,6 +188,10 @@ pub trait FastConv: Backend {
 
     /// Max pooling over `size`×`size` windows with stride `size`.
     fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self>;
+
+    /// A dropout mask shaped like `x`: `1 / (1 - rate)` where kept, `0` where dropped (no
+    /// gradient).
+    fn dropout_mask(x: FloatTensor<Self>, rate: f32, seed: u64) -> FloatTensor<Self>;
 
     /// Training-mode batch norm of `[n, c, h, w]`: output, batch mean and biased variance
     /// (the statistics carry no gradient).
@@ -216,6 +239,11 @@ impl FastConv for Flex {
 
     fn max_pool2d(x: FlexTensor, size: usize) -> FlexTensor {
         max_pool_with_arg(x, size).0
+    }
+
+    fn dropout_mask(x: FlexTensor, rate: f32, seed: u64) -> FlexTensor {
+        let shape = x.shape();
+        flex_tensor(dropout::mask(shape.num_elements(), rate, seed), shape)
     }
 
     fn batch_norm_train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -> (FlexTensor, FlexTensor, FlexTensor) {
@@ -357,6 +385,10 @@ impl<C: CheckpointStrategy> FastConv for Autodiff<Flex, C> {
             OpsKind::UnTracked(prep) => prep.finish(y),
         };
         (y, stats.0, stats.1)
+    }
+
+    fn dropout_mask(x: FloatTensor<Self>, rate: f32, seed: u64) -> FloatTensor<Self> {
+        FloatTensor::<Self>::new(Flex::dropout_mask(x.into_primitive(), rate, seed))
     }
 }
 
