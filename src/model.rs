@@ -423,21 +423,38 @@ pub struct Net {
 impl Net {
     /// Logits `[batch, classes]` for images `[batch, 1, h, w]`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.run(x, &mut |_, _, _| {})
+        self.run(x, true, &mut |_, _, _| {})
     }
 
     /// Logits plus every layer's output, named as in the summary (e.g. `conv2d_1`).
     pub fn forward_trace(&self, x: Tensor<4>) -> (Tensor<2>, Vec<(String, Activation)>) {
         let names: Vec<String> = self.spec.rows().map(|r| r.into_iter().map(|r| r.name).collect()).unwrap_or_default();
         let mut out = Vec::new();
-        let logits = self.run(x, &mut |i, _, a| out.push((names.get(i).cloned().unwrap_or_default(), a.clone())));
+        let logits = self.run(x, false, &mut |i, _, a| out.push((names.get(i).cloned().unwrap_or_default(), a.clone())));
         (logits, out)
     }
 
-    fn run(&self, x: Tensor<4>, see: &mut dyn FnMut(usize, &LayerSpec, &Activation)) -> Tensor<2> {
+    /// Runs the layers, showing each output to `see`. With `fuse`, a BatchNorm followed by a
+    /// ReLU runs as one kernel where ours apply (`see` then gets the ReLU's output for both).
+    fn run(&self, x: Tensor<4>, fuse: bool, see: &mut dyn FnMut(usize, &LayerSpec, &Activation)) -> Tensor<2> {
         let mut a = Activation::Maps(x);
+        let mut relu_done = false;
         for (i, (spec, layer)) in self.spec.layers.iter().zip(&self.layers).enumerate() {
+            if std::mem::take(&mut relu_done) {
+                see(i, spec, &a);
+                continue;
+            }
+            let relu_next = fuse && matches!(self.spec.layers.get(i + 1), Some(LayerSpec::Activation(Act::Relu)));
             a = match (spec, layer, a) {
+                (LayerSpec::BatchNorm, Some(Layer::Norm(m)), Activation::Maps(t)) if relu_next => {
+                    match crate::kernels::batch_norm_relu(m, t) {
+                        Ok(y) => {
+                            relu_done = true;
+                            Activation::Maps(y)
+                        }
+                        Err(t) => Activation::Maps(crate::kernels::batch_norm(m, t)),
+                    }
+                }
                 (LayerSpec::Normalize, _, a) => a,
                 (LayerSpec::Pad { pixels: p }, _, Activation::Maps(t)) => {
                     Activation::Maps(t.pad((*p, *p, *p, *p), PadMode::Constant(self.pad_value.into())))

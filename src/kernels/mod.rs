@@ -99,15 +99,29 @@ pub fn reference_max_pool2d(x: Tensor<4>, size: usize) -> Tensor<4> {
 /// gradients; the running statistics are updated exactly as burn's layer does. Everywhere
 /// else this is burn's `BatchNorm::forward`.
 pub fn batch_norm(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
+    match fused_batch_norm(m, x, false) {
+        Ok(y) => y,
+        Err(x) => m.forward(x),
+    }
+}
+
+/// `relu(batch_norm(x))` in one kernel where [`batch_norm`] would use ours; otherwise `x` back
+/// (`Err`), for the caller to run the two layers separately.
+pub fn batch_norm_relu(m: &BatchNorm, x: Tensor<4>) -> std::result::Result<Tensor<4>, Tensor<4>> {
+    fused_batch_norm(m, x, true)
+}
+
+fn fused_batch_norm(m: &BatchNorm, x: Tensor<4>, relu: bool) -> std::result::Result<Tensor<4>, Tensor<4>> {
     let device = x.device();
     if !(enabled() && is_flex(&device) && device.is_autodiff() && m.training.is_enabled() && x.dtype() == DType::F32) {
-        return m.forward(x);
+        return Err(x);
     }
     let (y, mean, var) = <Dispatch as FastConv>::batch_norm_train(
         x.into_dispatch(),
         m.gamma.val().into_dispatch(),
         m.beta.val().into_dispatch(),
         m.epsilon,
+        relu,
     );
     let (mean, var) = (Tensor::<1>::from_dispatch(mean), Tensor::<1>::from_dispatch(var));
     let running = |state: &burn::module::RunningState<Tensor<1>>, batch: Tensor<1>| {
@@ -116,7 +130,7 @@ pub fn batch_norm(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
     };
     running(&m.running_mean, mean);
     running(&m.running_var, var);
-    Tensor::from_dispatch(y)
+    Ok(Tensor::from_dispatch(y))
 }
 
 /// burn's own training-mode batch norm output (the reference for tests).
@@ -129,7 +143,7 @@ pub fn batch_norm_train(x: Tensor<4>, gamma: Tensor<1>, beta: Tensor<1>, epsilon
     if !(enabled() && is_flex(&x.device())) {
         return reference_batch_norm_train(x, gamma, beta, epsilon);
     }
-    let (y, _, _) = <Dispatch as FastConv>::batch_norm_train(x.into_dispatch(), gamma.into_dispatch(), beta.into_dispatch(), epsilon);
+    let (y, _, _) = <Dispatch as FastConv>::batch_norm_train(x.into_dispatch(), gamma.into_dispatch(), beta.into_dispatch(), epsilon, false);
     Tensor::from_dispatch(y)
 }
 
@@ -193,13 +207,14 @@ pub trait FastConv: Backend {
     /// gradient).
     fn dropout_mask(x: FloatTensor<Self>, rate: f32, seed: u64) -> FloatTensor<Self>;
 
-    /// Training-mode batch norm of `[n, c, h, w]`: output, batch mean and biased variance
-    /// (the statistics carry no gradient).
+    /// Training-mode batch norm of `[n, c, h, w]`, followed by a ReLU when `relu`: output,
+    /// batch mean and biased variance (the statistics carry no gradient).
     fn batch_norm_train(
         x: FloatTensor<Self>,
         gamma: FloatTensor<Self>,
         beta: FloatTensor<Self>,
         epsilon: f64,
+        relu: bool,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 }
 
@@ -246,11 +261,11 @@ impl FastConv for Flex {
         flex_tensor(dropout::mask(shape.num_elements(), rate, seed), shape)
     }
 
-    fn batch_norm_train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64) -> (FlexTensor, FlexTensor, FlexTensor) {
+    fn batch_norm_train(x: FlexTensor, gamma: FlexTensor, beta: FlexTensor, epsilon: f64, relu: bool) -> (FlexTensor, FlexTensor, FlexTensor) {
         let (x, gamma, beta) = (contiguous(x), contiguous(gamma), contiguous(beta));
         let [n, c, h, w] = dims4(&x, "batch_norm input");
         let (mean, var) = norm::channel_stats(slice(&x), n, c, h * w);
-        let y = norm::normalize(slice(&x), c, h * w, &mean, &var, slice(&gamma), slice(&beta), epsilon as f32);
+        let y = norm::normalize(slice(&x), c, h * w, &mean, &var, slice(&gamma), slice(&beta), epsilon as f32, relu);
         (flex_tensor(y, [n, c, h, w]), flex_tensor(mean, [c]), flex_tensor(var, [c]))
     }
 }
@@ -259,13 +274,19 @@ impl FastConv for Flex {
 struct BatchNormBackward;
 
 impl Backward<Flex, 3> for BatchNormBackward {
-    /// Input, gamma, batch mean, batch variance, epsilon.
-    type State = (FlexTensor, FlexTensor, FlexTensor, FlexTensor, f32);
+    /// Input, gamma, batch mean, batch variance, epsilon, and the output when a ReLU was fused.
+    type State = (FlexTensor, FlexTensor, FlexTensor, FlexTensor, f32, Option<FlexTensor>);
 
     fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
         let [node_x, node_gamma, node_beta] = ops.parents;
-        let dy = contiguous(grads.consume::<Flex>(&ops.node));
-        let (x, gamma, mean, var, eps) = ops.state;
+        let mut dy = contiguous(grads.consume::<Flex>(&ops.node));
+        let (x, gamma, mean, var, eps, relu_out) = ops.state;
+        if let Some(y) = relu_out {
+            // Through the ReLU first: no gradient where its output was zero.
+            let mut g = slice(&dy).to_vec();
+            g.iter_mut().zip(slice(&y)).for_each(|(g, &y)| *g = if y > 0.0 { *g } else { 0.0 });
+            dy = flex_tensor(g, dy.shape());
+        }
         let [n, c, h, w] = dims4(&x, "batch_norm input");
         let (dx, dgamma, dbeta) =
             norm::backward(slice(&x), slice(&dy), n, c, h * w, slice(&mean), slice(&var), slice(&gamma), eps);
@@ -375,13 +396,14 @@ impl<C: CheckpointStrategy> FastConv for Autodiff<Flex, C> {
         gamma: FloatTensor<Self>,
         beta: FloatTensor<Self>,
         epsilon: f64,
+        relu: bool,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
         let prep = BatchNormBackward.prepare::<C>([x.node(), gamma.node(), beta.node()]).compute_bound().stateful();
         let (xp, gp) = (contiguous(x.into_primitive()), contiguous(gamma.into_primitive()));
-        let (y, mean, var) = Flex::batch_norm_train(xp.clone(), gp.clone(), beta.into_primitive(), epsilon);
+        let (y, mean, var) = Flex::batch_norm_train(xp.clone(), gp.clone(), beta.into_primitive(), epsilon, relu);
         let stats = (FloatTensor::<Self>::new(mean.clone()), FloatTensor::<Self>::new(var.clone()));
         let y = match prep {
-            OpsKind::Tracked(prep) => prep.finish((xp, gp, mean, var, epsilon as f32), y),
+            OpsKind::Tracked(prep) => prep.finish((xp, gp, mean, var, epsilon as f32, relu.then(|| y.clone())), y),
             OpsKind::UnTracked(prep) => prep.finish(y),
         };
         (y, stats.0, stats.1)

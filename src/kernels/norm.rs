@@ -18,15 +18,19 @@ pub fn channel_stats(x: &[f32], n: usize, c: usize, plane: usize) -> (Vec<f32>, 
         .unzip()
 }
 
-/// `y = gamma * (x - mean) / sqrt(var + eps) + beta`, per channel.
+/// `y = gamma * (x - mean) / sqrt(var + eps) + beta` per channel, then `max(y, 0)` when `relu`.
 #[allow(clippy::too_many_arguments)]
-pub fn normalize(x: &[f32], c: usize, plane: usize, mean: &[f32], var: &[f32], gamma: &[f32], beta: &[f32], eps: f32) -> Vec<f32> {
+pub fn normalize(x: &[f32], c: usize, plane: usize, mean: &[f32], var: &[f32], gamma: &[f32], beta: &[f32], eps: f32, relu: bool) -> Vec<f32> {
     let mut y = vec![0f32; x.len()];
     y.par_chunks_mut(plane.max(1)).zip(x.par_chunks(plane.max(1))).enumerate().for_each(|(row, (yr, xr))| {
         let ch = row % c;
         let scale = gamma[ch] / (var[ch] + eps).sqrt();
         let shift = beta[ch] - mean[ch] * scale;
-        yr.iter_mut().zip(xr).for_each(|(d, &v)| *d = v * scale + shift);
+        if relu {
+            yr.iter_mut().zip(xr).for_each(|(d, &v)| *d = (v * scale + shift).max(0.0));
+        } else {
+            yr.iter_mut().zip(xr).for_each(|(d, &v)| *d = v * scale + shift);
+        }
     });
     y
 }
@@ -95,7 +99,7 @@ mod tests {
         let (n, c, plane) = (3, 2, 5);
         let x: Vec<f32> = (0..n * c * plane).map(|i| (i * 7 % 11) as f32 + if (i / plane) % c == 1 { 100.0 } else { 0.0 }).collect();
         let (mean, var) = channel_stats(&x, n, c, plane);
-        let y = normalize(&x, c, plane, &mean, &var, &[1.0, 1.0], &[0.0, 0.0], 0.0);
+        let y = normalize(&x, c, plane, &mean, &var, &[1.0, 1.0], &[0.0, 0.0], 0.0, false);
         let (m2, v2) = channel_stats(&y, n, c, plane);
         for ch in 0..c {
             assert!(m2[ch].abs() < 1e-5 && (v2[ch] - 1.0).abs() < 1e-4, "{m2:?} {v2:?}");
