@@ -291,3 +291,23 @@ fn dropout_keeps_scales_and_routes_gradients_through_the_same_mask() {
     let plain = Tensor::<2>::ones([3, 4], &Device::flex());
     assert_eq!(cnn_lab::kernels::dropout(&d, plain.clone()).into_data(), plain.into_data());
 }
+
+#[test]
+fn batch_norm_inference_uses_the_running_statistics_as_burn() {
+    let _serial = serial();
+    use burn::module::Module;
+    use burn::nn::BatchNormConfig;
+    let device = Device::flex().autodiff();
+    device.seed(61);
+    let m = BatchNormConfig::new(4).with_momentum(0.3).with_epsilon(1e-3).init(&device);
+    for _ in 0..4 {
+        let x = Tensor::<4>::random([8, 4, 5, 5], Distribution::Normal(2.0, 3.0), &device);
+        let _ = cnn_lab::kernels::batch_norm(&m, x);
+    }
+    let m = m.valid();
+    let x = Tensor::<4>::random([6, 4, 7, 3], Distribution::Normal(1.0, 2.0), &Device::flex());
+    let reference = m.forward(x.clone());
+    assert!(rel_err(cnn_lab::kernels::batch_norm(&m, x.clone()), reference.clone()) < 1e-5);
+    let fused = cnn_lab::kernels::batch_norm_relu(&m, x).unwrap_or_else(|_| panic!("flex inference should fuse"));
+    assert!(rel_err(fused, burn::tensor::activation::relu(reference)) < 1e-5);
+}

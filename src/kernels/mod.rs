@@ -96,8 +96,9 @@ pub fn reference_max_pool2d(x: Tensor<4>, size: usize) -> Tensor<4> {
 
 /// A [`BatchNorm`] layer's forward pass. In training on flex (autodiff device, layer not
 /// frozen) our fused kernel computes the batch statistics, the output and, later, the
-/// gradients; the running statistics are updated exactly as burn's layer does. Everywhere
-/// else this is burn's `BatchNorm::forward`.
+/// gradients; the running statistics are updated exactly as burn's layer does. In inference on
+/// flex (no autodiff) one pass applies the running statistics. Everywhere else (GPUs, frozen
+/// layers on an autodiff device) this is burn's `BatchNorm::forward`.
 pub fn batch_norm(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
     match fused_batch_norm(m, x, false) {
         Ok(y) => y,
@@ -113,7 +114,23 @@ pub fn batch_norm_relu(m: &BatchNorm, x: Tensor<4>) -> std::result::Result<Tenso
 
 fn fused_batch_norm(m: &BatchNorm, x: Tensor<4>, relu: bool) -> std::result::Result<Tensor<4>, Tensor<4>> {
     let device = x.device();
-    if !(enabled() && is_flex(&device) && device.is_autodiff() && m.training.is_enabled() && x.dtype() == DType::F32) {
+    if !(enabled() && is_flex(&device) && x.dtype() == DType::F32) {
+        return Err(x);
+    }
+    if !device.is_autodiff() {
+        // Inference: the running statistics, one pass, no graph.
+        let y = <Dispatch as FastConv>::batch_norm_eval(
+            x.into_dispatch(),
+            m.gamma.val().into_dispatch(),
+            m.beta.val().into_dispatch(),
+            m.running_mean.value().into_dispatch(),
+            m.running_var.value().into_dispatch(),
+            m.epsilon,
+            relu,
+        );
+        return Ok(Tensor::from_dispatch(y));
+    }
+    if !m.training.is_enabled() {
         return Err(x);
     }
     let (y, mean, var) = <Dispatch as FastConv>::batch_norm_train(
@@ -203,6 +220,18 @@ pub trait FastConv: Backend {
     /// Max pooling over `size`×`size` windows with stride `size`.
     fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self>;
 
+    /// Inference-mode batch norm with the given statistics, then a ReLU when `relu`. Only for
+    /// devices without autodiff (no gradient is recorded).
+    fn batch_norm_eval(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        mean: FloatTensor<Self>,
+        var: FloatTensor<Self>,
+        epsilon: f64,
+        relu: bool,
+    ) -> FloatTensor<Self>;
+
     /// A dropout mask shaped like `x`: `1 / (1 - rate)` where kept, `0` where dropped (no
     /// gradient).
     fn dropout_mask(x: FloatTensor<Self>, rate: f32, seed: u64) -> FloatTensor<Self>;
@@ -254,6 +283,22 @@ impl FastConv for Flex {
 
     fn max_pool2d(x: FlexTensor, size: usize) -> FlexTensor {
         max_pool_with_arg(x, size).0
+    }
+
+    fn batch_norm_eval(
+        x: FlexTensor,
+        gamma: FlexTensor,
+        beta: FlexTensor,
+        mean: FlexTensor,
+        var: FlexTensor,
+        epsilon: f64,
+        relu: bool,
+    ) -> FlexTensor {
+        let x = contiguous(x);
+        let [n, c, h, w] = dims4(&x, "batch_norm input");
+        let [gamma, beta, mean, var] = [gamma, beta, mean, var].map(contiguous);
+        let y = norm::normalize(slice(&x), c, h * w, slice(&mean), slice(&var), slice(&gamma), slice(&beta), epsilon as f32, relu);
+        flex_tensor(y, [n, c, h, w])
     }
 
     fn dropout_mask(x: FlexTensor, rate: f32, seed: u64) -> FlexTensor {
@@ -411,6 +456,22 @@ impl<C: CheckpointStrategy> FastConv for Autodiff<Flex, C> {
 
     fn dropout_mask(x: FloatTensor<Self>, rate: f32, seed: u64) -> FloatTensor<Self> {
         FloatTensor::<Self>::new(Flex::dropout_mask(x.into_primitive(), rate, seed))
+    }
+
+    fn batch_norm_eval(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        mean: FloatTensor<Self>,
+        var: FloatTensor<Self>,
+        epsilon: f64,
+        relu: bool,
+    ) -> FloatTensor<Self> {
+        // `batch_norm` calls this only on devices without autodiff; were it reached with a
+        // tracked input, the result must not pretend to carry its gradient.
+        assert!(!x.is_tracked() && !gamma.is_tracked() && !beta.is_tracked(), "batch_norm_eval: inference only");
+        let [x, gamma, beta, mean, var] = [x, gamma, beta, mean, var].map(|t| t.into_primitive());
+        FloatTensor::<Self>::new(Flex::batch_norm_eval(x, gamma, beta, mean, var, epsilon, relu))
     }
 }
 
