@@ -4,8 +4,10 @@
 //! flex has no convolution backward of its own: burn's generic fallback turns the gradients into
 //! transposed convolutions and batch-swapped convolutions whose GEMMs are badly shaped and mostly
 //! single-threaded. [`conv2d`] computes `act(conv(x, w) + b)` forward and backward with a few
-//! large GEMMs per chunk of images instead, in parallel over the chunks. Other devices (wgpu,
-//! cuda) keep burn's own ops: [`conv2d`] sends them through `burn::tensor::module::conv2d`.
+//! large GEMMs per chunk of images instead, in parallel over the chunks. [`max_pool2d`],
+//! [`batch_norm`] (with [`batch_norm_relu`]) and [`dropout`] replace flex's serial scatter-add,
+//! chains of element-wise ops and per-element random draws. Other devices (wgpu, cuda) keep
+//! burn's own ops, and so does everything with `CNN_LAB_KERNELS=burn`.
 //!
 //! ```no_run
 //! use cnn_lab::kernels::{conv2d, FusedAct};
@@ -27,8 +29,8 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{backend_extension, Autodiff, Backend, Dispatch, Flex};
 use burn::nn::{BatchNorm, Dropout};
-use burn::tensor::ops::ConvOptions;
 use burn::backend::TensorMetadata;
+use burn::tensor::ops::ConvOptions;
 use burn::tensor::{DType, Device, Distribution, Shape, Tensor, TensorData};
 use burn_flex::FlexTensor;
 use std::sync::atomic::{AtomicU8, Ordering};
