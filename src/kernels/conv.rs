@@ -7,6 +7,7 @@
 //! results are bit-for-bit the same with 1 or 16 threads.
 
 use rayon::prelude::*;
+use std::mem::MaybeUninit;
 use std::cell::RefCell;
 
 /// Columns (images × output pixels) per chunk we aim for: large enough for efficient GEMMs,
@@ -89,7 +90,7 @@ fn sgemm(
     m: usize,
     n: usize,
     k: usize,
-    dst: &mut [f32],
+    dst: &mut [MaybeUninit<f32>],
     dst_rs: usize,
     lhs: &[f32],
     lhs_rs: usize,
@@ -104,20 +105,21 @@ fn sgemm(
     assert!(dst.len() > (m - 1) * dst_rs + (n - 1), "sgemm: dst too small");
     if k == 0 {
         for r in 0..m {
-            dst[r * dst_rs..r * dst_rs + n].fill(0.0);
+            dst[r * dst_rs..r * dst_rs + n].fill(MaybeUninit::new(0.0));
         }
         return;
     }
     assert!(lhs.len() > (m - 1) * lhs_rs + (k - 1) * lhs_cs, "sgemm: lhs too small");
     assert!(rhs.len() > (k - 1) * rhs_rs + (n - 1) * rhs_cs, "sgemm: rhs too small");
-    // SAFETY: the asserts above keep every index the strides reach inside the slices, and
-    // `dst` does not alias the inputs (it is a distinct `&mut`).
+    // SAFETY: the asserts above keep every index the strides reach inside the slices, `dst`
+    // does not alias the inputs (it is a distinct `&mut`), and with `read_dst = false` gemm
+    // only writes `dst`, so it may start uninitialised.
     unsafe {
         gemm::gemm(
             m,
             n,
             k,
-            dst.as_mut_ptr(),
+            dst.as_mut_ptr().cast::<f32>(),
             1,
             dst_rs as isize,
             false,
@@ -134,6 +136,26 @@ fn sgemm(
             false,
             gemm::Parallelism::None,
         )
+    }
+}
+
+/// `s` seen as possibly uninitialised, to pass initialised scratch to [`sgemm`].
+fn as_uninit(s: &mut [f32]) -> &mut [MaybeUninit<f32>] {
+    // SAFETY: same layout; callers only ever store initialised `f32`s through the result.
+    unsafe { &mut *(s as *mut [f32] as *mut [MaybeUninit<f32>]) }
+}
+
+/// Add `b` to each of `v` and apply the activation, in place.
+#[inline]
+fn bias_act(v: &mut [f32], b: f32, a: FusedAct) {
+    // One loop per activation, so each vectorises.
+    match a {
+        None => v.iter_mut().for_each(|d| *d += b),
+        Some(sl) if sl == 0.0 => v.iter_mut().for_each(|d| *d = (*d + b).max(0.0)),
+        Some(sl) => v.iter_mut().for_each(|d| {
+            let x = *d + b;
+            *d = if x > 0.0 { x } else { x * sl };
+        }),
     }
 }
 
@@ -202,38 +224,44 @@ fn col2im(cols: &[f32], nb: usize, g: &ConvGeom, dx_out: &mut [f32]) {
 /// `[k]` (or empty for none); returns `[n, k, oh, ow]`.
 pub fn conv2d_forward(x: &[f32], weight: &[f32], bias: &[f32], g: &ConvGeom, a: FusedAct) -> Vec<f32> {
     let (p, ckk, k) = (g.p(), g.ckk(), g.k);
-    let mut y = vec![0f32; g.n * k * p];
-    if y.is_empty() {
-        return y;
-    }
     let bc = g.chunk_images();
     let in_img = g.c * g.h * g.w;
-    y.par_chunks_mut(bc * k * p).enumerate().for_each(|(ci, yc)| {
-        let nb = yc.len() / (k * p);
-        let xc = &x[ci * bc * in_img..][..nb * in_img];
-        let ncols = nb * p;
-        with_scratch([ckk * ncols, k * ncols, 0], |cols, out, _| {
-            im2col(xc, nb, g, cols);
-            sgemm(k, ncols, ckk, out, ncols, weight, ckk, 1, cols, ncols, 1);
-            for i in 0..nb {
-                for kk in 0..k {
-                    let b = bias.get(kk).copied().unwrap_or(0.0);
-                    let src = &out[kk * ncols + i * p..][..p];
-                    let dst = &mut yc[(i * k + kk) * p..][..p];
-                    // One loop per activation, so each vectorises.
-                    match a {
-                        None => dst.iter_mut().zip(src).for_each(|(d, s)| *d = s + b),
-                        Some(sl) if sl == 0.0 => dst.iter_mut().zip(src).for_each(|(d, s)| *d = (s + b).max(0.0)),
-                        Some(sl) => dst.iter_mut().zip(src).for_each(|(d, s)| {
-                            let v = s + b;
-                            *d = if v > 0.0 { v } else { v * sl };
-                        }),
+    // SAFETY: the chunks cover `y`, and each chunk's GEMM writes all of its `k·ncols` values,
+    // either straight into the chunk or into scratch that is then copied over it whole.
+    unsafe {
+        super::written_vec(g.n * k * p, |y| {
+            y.par_chunks_mut((bc * k * p).max(1)).enumerate().for_each(|(ci, yc)| {
+                let nb = yc.len() / (k * p);
+                let xc = &x[ci * bc * in_img..][..nb * in_img];
+                let ncols = nb * p;
+                if nb == 1 {
+                    // One image: the GEMM's `[k, p]` result is already the output's layout.
+                    with_scratch([ckk * ncols, 0, 0], |cols, _, _| {
+                        im2col(xc, nb, g, cols);
+                        sgemm(k, ncols, ckk, yc, ncols, weight, ckk, 1, cols, ncols, 1);
+                    });
+                    let yc = &mut *(yc as *mut [MaybeUninit<f32>] as *mut [f32]);
+                    for (kk, row) in yc.chunks_mut(p).enumerate() {
+                        bias_act(row, bias.get(kk).copied().unwrap_or(0.0), a);
                     }
+                    return;
                 }
-            }
+                with_scratch([ckk * ncols, k * ncols, 0], |cols, out, _| {
+                    im2col(xc, nb, g, cols);
+                    sgemm(k, ncols, ckk, as_uninit(out), ncols, weight, ckk, 1, cols, ncols, 1);
+                    for kk in 0..k {
+                        let b = bias.get(kk).copied().unwrap_or(0.0);
+                        bias_act(&mut out[kk * ncols..(kk + 1) * ncols], b, a);
+                        for i in 0..nb {
+                            let src = &out[kk * ncols + i * p..][..p];
+                            let dst = &mut yc[(i * k + kk) * p..][..p];
+                            dst.iter_mut().zip(src).for_each(|(d, &s)| _ = d.write(s));
+                        }
+                    }
+                })
+            })
         })
-    });
-    y
+    }
 }
 
 /// Gradients of [`conv2d_forward`]: from the input `x`, the weight, the forward output `y`
@@ -281,10 +309,10 @@ pub fn conv2d_backward(
             }
             im2col(xc, nb, g, cols);
             // dw[k, ckk] = gy[k, ncols] · cols[ckk, ncols]ᵀ
-            sgemm(k, ckk, ncols, &mut dw, ckk, gy, ncols, 1, cols, 1, ncols);
+            sgemm(k, ckk, ncols, as_uninit(&mut dw), ckk, gy, ncols, 1, cols, 1, ncols);
             if let Some(dxc) = dxc {
                 // dcols[ckk, ncols] = weight[k, ckk]ᵀ · gy[k, ncols]
-                sgemm(ckk, ncols, k, dcols, ncols, weight, 1, ckk, gy, ncols, 1);
+                sgemm(ckk, ncols, k, as_uninit(dcols), ncols, weight, 1, ckk, gy, ncols, 1);
                 col2im(dcols, nb, g, dxc);
             }
         });

@@ -21,15 +21,18 @@ pub fn mask(len: usize, rate: f32, seed: u64) -> Vec<f32> {
     // Keep when the top 32 bits of the hash fall below keep · 2³².
     let threshold = (keep * 4_294_967_296.0).min(u32::MAX as f64) as u64;
     let base = mix(seed);
-    let mut out = vec![0f32; len];
-    out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
-        let start = (c * CHUNK) as u64;
-        for (j, v) in chunk.iter_mut().enumerate() {
-            let h = mix(base.wrapping_add((start + j as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))) >> 32;
-            *v = if h < threshold { scale } else { 0.0 };
-        }
-    });
-    out
+    // SAFETY: the chunks cover the output and every element of each is written.
+    unsafe {
+        crate::kernels::written_vec(len, |out| {
+            out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
+                let start = (c * CHUNK) as u64;
+                for (j, v) in chunk.iter_mut().enumerate() {
+                    let h = mix(base.wrapping_add((start + j as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))) >> 32;
+                    v.write(if h < threshold { scale } else { 0.0 });
+                }
+            })
+        })
+    }
 }
 
 #[cfg(test)]

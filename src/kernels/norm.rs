@@ -21,18 +21,21 @@ pub fn channel_stats(x: &[f32], n: usize, c: usize, plane: usize) -> (Vec<f32>, 
 /// `y = gamma * (x - mean) / sqrt(var + eps) + beta` per channel, then `max(y, 0)` when `relu`.
 #[allow(clippy::too_many_arguments)]
 pub fn normalize(x: &[f32], c: usize, plane: usize, mean: &[f32], var: &[f32], gamma: &[f32], beta: &[f32], eps: f32, relu: bool) -> Vec<f32> {
-    let mut y = vec![0f32; x.len()];
-    y.par_chunks_mut(plane.max(1)).zip(x.par_chunks(plane.max(1))).enumerate().for_each(|(row, (yr, xr))| {
-        let ch = row % c;
-        let scale = gamma[ch] / (var[ch] + eps).sqrt();
-        let shift = beta[ch] - mean[ch] * scale;
-        if relu {
-            yr.iter_mut().zip(xr).for_each(|(d, &v)| *d = (v * scale + shift).max(0.0));
-        } else {
-            yr.iter_mut().zip(xr).for_each(|(d, &v)| *d = v * scale + shift);
-        }
-    });
-    y
+    // SAFETY: the rows of `x` and of the output pair up one to one, and each row is written whole.
+    unsafe {
+        super::written_vec(x.len(), |y| {
+            y.par_chunks_mut(plane.max(1)).zip(x.par_chunks(plane.max(1))).enumerate().for_each(|(row, (yr, xr))| {
+                let ch = row % c;
+                let scale = gamma[ch] / (var[ch] + eps).sqrt();
+                let shift = beta[ch] - mean[ch] * scale;
+                if relu {
+                    yr.iter_mut().zip(xr).for_each(|(d, &v)| _ = d.write((v * scale + shift).max(0.0)));
+                } else {
+                    yr.iter_mut().zip(xr).for_each(|(d, &v)| _ = d.write(v * scale + shift));
+                }
+            })
+        })
+    }
 }
 
 /// Gradients of training-mode batch norm: `(dx, dgamma, dbeta)` from the input, `gamma`, the
@@ -73,7 +76,9 @@ pub fn backward(
             (s as f32, (sx * inv_std) as f32)
         })
         .unzip();
-    let mut dx = vec![0f32; x.len()];
+    // SAFETY: each output row is written whole (`x`, `dy` and the output have the same length).
+    let dx = unsafe {
+        super::written_vec(x.len(), |dx| {
     dx.par_chunks_mut(plane.max(1)).enumerate().for_each(|(row, dr)| {
         let ch = row % c;
         let o = row * plane;
@@ -84,9 +89,11 @@ pub fn backward(
         let proj = (dgamma[ch] as f64 / count) as f32 * inv_std;
         let m = mean[ch];
         for ((d, &v), &g) in dr.iter_mut().zip(&x[o..o + plane]).zip(&dy[o..o + plane]) {
-            *d = k * (g - mean_g - (v - m) * proj);
+            d.write(k * (g - mean_g - (v - m) * proj));
         }
-    });
+    })
+        })
+    };
     (dx, dgamma, dbeta)
 }
 

@@ -3,6 +3,7 @@
 //! each input element once (no scatter-add) and every plane runs in parallel.
 
 use rayon::prelude::*;
+use std::mem::MaybeUninit;
 
 /// Planes (images × channels) per parallel task, so small maps still make tasks worth a thread.
 const PLANES_PER_TASK: usize = 16;
@@ -18,46 +19,53 @@ pub fn pooled(len: usize, size: usize) -> usize {
 pub fn max_pool_forward(x: &[f32], planes: usize, h: usize, w: usize, size: usize) -> (Vec<f32>, Vec<u8>) {
     assert!(size >= 1 && size * size <= 256, "max_pool: window {size} too large");
     let (oh, ow) = (pooled(h, size), pooled(w, size));
-    let mut y = vec![0f32; planes * oh * ow];
-    let mut arg = vec![0u8; planes * oh * ow];
-    if y.is_empty() {
-        return (y, arg);
-    }
-    y.par_chunks_mut(PLANES_PER_TASK * oh * ow)
-        .zip(arg.par_chunks_mut(PLANES_PER_TASK * oh * ow))
-        .enumerate()
-        .for_each(|(t, (yc, ac))| {
-            for (j, (yp, ap)) in yc.chunks_mut(oh * ow).zip(ac.chunks_mut(oh * ow)).enumerate() {
-                let plane = &x[(t * PLANES_PER_TASK + j) * h * w..][..h * w];
-                if size == 2 {
-                    pool2_plane(plane, w, oh, ow, yp, ap);
-                    continue;
-                }
-                for oy in 0..oh {
-                    for ox in 0..ow {
-                        let (mut best, mut at) = (f32::NEG_INFINITY, 0u8);
-                        let mut first = true;
-                        for dy in 0..size {
-                            let row = &plane[(oy * size + dy) * w + ox * size..][..size];
-                            for (dx, &v) in row.iter().enumerate() {
-                                if first || v > best {
-                                    best = v;
-                                    at = (dy * size + dx) as u8;
-                                    first = false;
-                                }
-                            }
+    let len = planes * oh * ow;
+    let task = (PLANES_PER_TASK * oh * ow).max(1);
+    let mut arg = Vec::new();
+    // SAFETY: the tasks below cover both outputs, and each plane writes all its oh·ow cells.
+    let y = unsafe {
+        super::written_vec(len, |y| {
+            arg = super::written_vec(len, |a| {
+                y.par_chunks_mut(task).zip(a.par_chunks_mut(task)).enumerate().for_each(|(t, (yc, ac))| {
+                    for (j, (yp, ap)) in yc.chunks_mut(oh * ow).zip(ac.chunks_mut(oh * ow)).enumerate() {
+                        let plane = &x[(t * PLANES_PER_TASK + j) * h * w..][..h * w];
+                        if size == 2 {
+                            pool2_plane(plane, w, oh, ow, yp, ap);
+                        } else {
+                            pool_plane(plane, w, size, oh, ow, yp, ap);
                         }
-                        yp[oy * ow + ox] = best;
-                        ap[oy * ow + ox] = at;
                     }
-                }
-            }
-        });
+                })
+            })
+        })
+    };
     (y, arg)
 }
 
+/// One plane, any window size.
+fn pool_plane(plane: &[f32], w: usize, size: usize, oh: usize, ow: usize, y: &mut [MaybeUninit<f32>], arg: &mut [MaybeUninit<u8>]) {
+    for oy in 0..oh {
+        for ox in 0..ow {
+            let (mut best, mut at) = (f32::NEG_INFINITY, 0u8);
+            let mut first = true;
+            for dy in 0..size {
+                let row = &plane[(oy * size + dy) * w + ox * size..][..size];
+                for (dx, &v) in row.iter().enumerate() {
+                    if first || v > best {
+                        best = v;
+                        at = (dy * size + dx) as u8;
+                        first = false;
+                    }
+                }
+            }
+            y[oy * ow + ox].write(best);
+            arg[oy * ow + ox].write(at);
+        }
+    }
+}
+
 /// The common 2×2 case, without inner loops.
-fn pool2_plane(plane: &[f32], w: usize, oh: usize, ow: usize, y: &mut [f32], arg: &mut [u8]) {
+fn pool2_plane(plane: &[f32], w: usize, oh: usize, ow: usize, y: &mut [MaybeUninit<f32>], arg: &mut [MaybeUninit<u8>]) {
     for oy in 0..oh {
         let (r0, r1) = (&plane[2 * oy * w..][..2 * ow], &plane[(2 * oy + 1) * w..][..2 * ow]);
         let (yr, ar) = (&mut y[oy * ow..][..ow], &mut arg[oy * ow..][..ow]);
@@ -69,8 +77,8 @@ fn pool2_plane(plane: &[f32], w: usize, oh: usize, ow: usize, y: &mut [f32], arg
                     at = i;
                 }
             }
-            yr[ox] = best;
-            ar[ox] = at;
+            yr[ox].write(best);
+            ar[ox].write(at);
         }
     }
 }
