@@ -418,15 +418,18 @@ pub fn read_digits_csv(path: impl AsRef<Path>) -> Result<Dataset> {
                 }
                 labels.push(v as u8);
             } else {
-                if !(0.0..=255.0).contains(&v) {
+                // Pixels are bytes. A fraction is refused rather than rounded: a file scaled to
+                // [0, 1] would otherwise load as an almost black dataset without a word.
+                if v.fract() != 0.0 || !(0.0..=255.0).contains(&v) {
+                    let hint = if (0.0..=1.0).contains(&v) { " (if the file holds pixels scaled to [0, 1], multiply them by 255)" } else { "" };
                     return Err(Error::Csv {
                         path: path.into(),
                         line: lno + 1,
                         column: ci + 1,
-                        msg: format!("pixel {v} is outside 0–255"),
+                        msg: format!("pixel {} is not an integer in 0–255{hint}", cell.trim()),
                     });
                 }
-                images.push(v.round() as u8);
+                images.push(v as u8);
             }
         }
     }
@@ -620,14 +623,26 @@ fn load_pair(dir: &Path, src: &Source, classes: &[&str]) -> Result<(Dataset, Dat
     let f = |i: usize| file_in(dir, src.files[i].0);
     let train = read_idx_pair(f(0), f(1), classes)?;
     let test = read_idx_pair(f(2), f(3), classes)?;
+    // Both datasets are 28×28 by definition; anything else is the wrong files, reported here
+    // rather than as a shape error deep inside training.
+    for (ds, file) in [(&train, f(0)), (&test, f(2))] {
+        if (ds.rows, ds.cols) != (28, 28) {
+            return Err(Error::format(file, format!("{} images are 28x28 but this file holds {}x{} images", src.name, ds.rows, ds.cols)));
+        }
+    }
     Ok((train, test))
 }
 
 /// Fashion-MNIST `(train 60k, test 10k)`; in quick mode, subsets (see [`crate::quick`]).
 pub fn fashion_mnist() -> Result<(Dataset, Dataset)> {
-    let dir = locate_fashion_mnist()?;
-    let (train, test) = load_pair(&dir, &FASHION, &FASHION_CLASSES)?;
+    let (train, test) = fashion_mnist_from(&locate_fashion_mnist()?)?;
     Ok(crate::quick::shrink(train, test))
+}
+
+/// Fashion-MNIST `(train, test)` from the four IDX files in `dir` (gzipped or not), checked:
+/// counts, labels and the 28×28 image size, each error naming its file.
+pub fn fashion_mnist_from(dir: &Path) -> Result<(Dataset, Dataset)> {
+    load_pair(dir, &FASHION, &FASHION_CLASSES)
 }
 
 /// MNIST digits `(train, test)`: the official files when found or downloadable, otherwise the

@@ -28,6 +28,7 @@ pub mod progress;
 pub mod quick;
 pub mod recipes;
 pub mod results;
+pub mod store;
 pub mod train;
 
 pub use error::{Error, Result};

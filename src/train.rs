@@ -12,7 +12,7 @@
 
 use crate::augment::Augment;
 use crate::data::{Dataset, Normalization};
-use crate::error::{write_atomic, Error, Result};
+use crate::error::{Error, Result};
 use crate::model::{ModelSpec, Net};
 use crate::progress::EpochProgress;
 use burn::module::Module;
@@ -308,6 +308,32 @@ pub struct Trainer {
     epochs_done: usize,
     best: Option<(f64, Net)>,
     since_best: usize,
+    /// Early stopping fired in the last `fit`.
+    stopped: bool,
+    backup: Option<PathBuf>,
+}
+
+/// What a resume backup's header holds besides the weights and the optimiser state.
+#[derive(Serialize, Deserialize)]
+struct StateHeader {
+    format: u32,
+    config: TrainConfig,
+    epochs_done: usize,
+    history: History,
+    best_val_loss: Option<f64>,
+    since_best: usize,
+    stopped: bool,
+}
+
+const STATE_MAGIC: &[u8; 8] = b"CNNLABRS";
+
+/// The device's random stream for `epoch` (dropout masks): reseeded at every epoch, so a run
+/// resumed from a backup draws the same masks as one that never stopped.
+fn epoch_seed(seed: u64, epoch: usize) -> u64 {
+    let mut z = seed ^ (epoch as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 impl Trainer {
@@ -318,7 +344,86 @@ impl Trainer {
         device.seed(config.seed);
         let net = config.spec.try_build(&device)?;
         let optim = AdamConfig::new().with_epsilon(config.epsilon).init();
-        Ok(Self { config, slot: Some(net), optim, device, history: History::default(), epochs_done: 0, best: None, since_best: 0 })
+        Ok(Self {
+            config,
+            slot: Some(net),
+            optim,
+            device,
+            history: History::default(),
+            epochs_done: 0,
+            best: None,
+            since_best: 0,
+            stopped: false,
+            backup: None,
+        })
+    }
+
+    /// Rewrite a resume backup at `path` after every epoch (see [`Trainer::resume`]), as Keras'
+    /// `BackupAndRestore`: an interrupted run loses at most the epoch in progress.
+    pub fn with_backup(mut self, path: impl Into<PathBuf>) -> Self {
+        self.backup = Some(path.into());
+        self
+    }
+
+    /// Epochs trained so far (over every `fit` call, and before a resume).
+    pub fn epochs_done(&self) -> usize {
+        self.epochs_done
+    }
+
+    /// Save everything that decides the rest of the run: weights and BatchNorm statistics, Adam's
+    /// moments and step counts, history, the best epoch's weights and the early-stopping count.
+    /// (The data order, augmentation and dropout streams are functions of seed and epoch.)
+    pub fn save_state(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let header = StateHeader {
+            format: 1,
+            config: self.config.clone(),
+            epochs_done: self.epochs_done,
+            history: self.history.clone(),
+            best_val_loss: self.best.as_ref().map(|b| b.0),
+            since_best: self.since_best,
+            stopped: self.stopped,
+        };
+        let json = serde_json::to_vec(&header).map_err(|e| Error::format(path, e.to_string()))?;
+        let optim = self.optim.into_bytes().map_err(|e| Error::format(path, format!("cannot serialise the optimiser state: {e}")))?;
+        let best = match &self.best {
+            Some((_, net)) => net_bytes(net, path)?,
+            None => Vec::new(),
+        };
+        crate::store::write(path, STATE_MAGIC, &json, &[&net_bytes(self.net(), path)?, &optim, &best])
+    }
+
+    /// Continue the run saved by [`Trainer::save_state`] at `path`; `config` must describe the
+    /// same run (its serialised form, which leaves out logging and checkpoint settings).
+    /// Training it to the end gives the same weights, bit for bit on CPU, as a run that never
+    /// stopped.
+    pub fn resume(config: TrainConfig, path: impl AsRef<Path>, device: &Device) -> Result<Self> {
+        let path = path.as_ref();
+        let c = crate::store::read(path, STATE_MAGIC, 3, "resume backup")?;
+        let h: StateHeader = serde_json::from_slice(&c.header).map_err(|e| Error::format(path, format!("corrupt resume backup header: {e}")))?;
+        if h.format != 1 {
+            return Err(Error::format(path, format!("unsupported resume backup version {}", h.format)));
+        }
+        let same = |a: &TrainConfig, b: &TrainConfig| serde_json::to_vec(a).ok() == serde_json::to_vec(b).ok();
+        if !same(&h.config, &config) {
+            return Err(Error::format(path, "resume backup of a different run (its config differs)"));
+        }
+        let mut t = Trainer::new(config, device)?;
+        let [weights, optim, best]: [Vec<u8>; 3] = c.sections.try_into().map_err(|_| Error::format(path, "corrupt resume backup"))?;
+        t.slot = Some(net_from_bytes(&t.config.spec, weights, &t.device, path)?);
+        let fresh = std::mem::replace(&mut t.optim, AdamConfig::new().init());
+        t.optim = catch_panic(|| fresh.from_bytes(burn::tensor::Bytes::from_bytes_vec(optim)))
+            .map_err(|e| Error::format(path, format!("corrupt optimiser state: {e}")))?
+            .map_err(|e| Error::format(path, format!("corrupt optimiser state: {e}")))?;
+        t.best = match h.best_val_loss {
+            Some(v) => Some((v, net_from_bytes(&t.config.spec, best, &t.device, path)?.valid())),
+            None => None,
+        };
+        t.epochs_done = h.epochs_done;
+        t.history = h.history;
+        t.since_best = h.since_best;
+        t.stopped = h.stopped;
+        Ok(t)
     }
 
     /// Train `epochs` more epochs on `train`, validating on `val` after each.
@@ -346,10 +451,12 @@ impl Trainer {
             None => None,
         };
         let mut hist = History::default();
+        self.stopped = false;
         let start_epoch = self.epochs_done;
         let total_epochs = start_epoch + epochs;
         for epoch in start_epoch..total_epochs {
             let t0 = Instant::now();
+            self.device.seed(epoch_seed(cfg.seed, epoch));
             let batches = train.batches(cfg.batch_size, cfg.seed, epoch);
             let mut bar = EpochProgress::new(epoch + 1, total_epochs, batches.len(), cfg.verbose);
             let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed.wrapping_add(1_000_003 * epoch as u64));
@@ -416,19 +523,6 @@ impl Trainer {
                     w.write_scalar(tag, step, v as f32).map_err(|e| Error::io(path.as_path(), e))?;
                 }
             }
-            if cfg.verbose {
-                println!(
-                    "epoch {}/{}: loss {:.4} acc {:.4} val_loss {:.4} val_acc {:.4} ({:.1} s, {:.0} img/s)",
-                    epoch + 1,
-                    total_epochs,
-                    loss_sum / seen as f64,
-                    correct as f64 / seen as f64,
-                    vl,
-                    va,
-                    secs,
-                    seen as f64 / secs
-                );
-            }
             let improved = match &self.best {
                 Some((b, _)) => vl < *b,
                 None => true,
@@ -447,21 +541,41 @@ impl Trainer {
                     self.model(&train.class_names).save(&path)?;
                 }
             }
-            if let Some(es) = &cfg.early_stopping {
-                if self.since_best > es.patience {
-                    if cfg.verbose {
-                        println!("early stopping: val_loss has not improved for {} epochs", es.patience);
-                    }
-                    break;
+            self.stopped = cfg.early_stopping.as_ref().is_some_and(|es| self.since_best > es.patience);
+            if let Some(path) = &self.backup {
+                self.save_state(path)?;
+            }
+            if cfg.verbose {
+                println!(
+                    "epoch {}/{}: loss {:.4} acc {:.4} val_loss {:.4} val_acc {:.4} ({:.1} s, {:.0} img/s)",
+                    epoch + 1,
+                    total_epochs,
+                    loss_sum / seen as f64,
+                    correct as f64 / seen as f64,
+                    vl,
+                    va,
+                    secs,
+                    seen as f64 / secs
+                );
+            }
+            if self.stopped {
+                if cfg.verbose {
+                    println!("early stopping: val_loss has not improved for {} epochs", self.since_best);
                 }
+                break;
             }
         }
-        if let (Some(es), Some((_, best))) = (&cfg.early_stopping, &self.best) {
+        self.restore_best();
+        Ok(hist)
+    }
+
+    /// Put back the best epoch's weights when early stopping asks for it.
+    fn restore_best(&mut self) {
+        if let (Some(es), Some((_, best))) = (&self.config.early_stopping, &self.best) {
             if es.restore_best {
                 self.slot = Some(best.clone().train());
             }
         }
-        Ok(hist)
     }
 
     /// The network being trained (on the autodiff device).
@@ -513,61 +627,60 @@ struct Header {
     history: History,
 }
 
-const MAGIC: &[u8; 8] = b"CNNLAB01";
+/// Model files before checksums (still read, with a warning).
+const MAGIC_V1: &[u8; 8] = b"CNNLAB01";
+/// Model files and run-cache entries: a [`crate::store`] container with the weights.
+const MAGIC: &[u8; 8] = b"CNNLAB02";
+
+/// A network's weights (and BatchNorm statistics) as bytes; parameter ids included.
+fn net_bytes(net: &Net, path: &Path) -> Result<Vec<u8>> {
+    let bytes = net.clone().into_record().into_bytes().map_err(|e| Error::format(path, format!("cannot serialise weights: {e}")))?;
+    Ok(bytes.to_vec())
+}
+
+/// Load `weights` (from [`net_bytes`]) into a fresh `spec` network on `device`.
+fn net_from_bytes(spec: &ModelSpec, weights: Vec<u8>, device: &Device, path: &Path) -> Result<Net> {
+    let net = spec.try_build(device).map_err(|e| Error::format(path, e.to_string()))?;
+    let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(weights))
+        .map_err(|e| Error::format(path, format!("corrupt weights: {e}")))?;
+    catch_panic(|| net.try_load_record(record))
+        .map_err(|e| Error::format(path, format!("weights do not match the model spec: {e}")))?
+        .map_err(|e| Error::format(path, format!("weights do not match the model spec: {e}")))
+}
 
 impl Model {
-    /// Save to one file: magic, JSON header (spec, normalisation, class names, history), weights.
-    /// Written atomically.
+    /// Save to one file: a JSON header (spec, normalisation, class names, history) and the
+    /// weights, with a SHA-256 checksum that [`Model::load`] verifies. Written atomically.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let header = Header {
-            format: 1,
+            format: 2,
             config: self.config.clone(),
             normalization: self.normalization,
             class_names: self.class_names.clone(),
             history: self.history.clone(),
         };
         let json = serde_json::to_vec(&header).map_err(|e| Error::format(path, e.to_string()))?;
-        let weights = self
-            .net
-            .clone()
-            .into_record()
-            .into_bytes()
-            .map_err(|e| Error::format(path, format!("cannot serialise weights: {e}")))?;
-        let mut out = Vec::with_capacity(16 + json.len() + weights.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(json.len() as u64).to_le_bytes());
-        out.extend_from_slice(&json);
-        out.extend_from_slice(&weights);
-        write_atomic(path, &out)
+        crate::store::write(path, MAGIC, &json, &[&net_bytes(&self.net, path)?])
     }
 
-    /// Load a file written by [`Model::save`] onto `device`.
+    /// Load a file written by [`Model::save`] onto `device`. A file whose checksum does not
+    /// match is an error; files from before checksums load with a warning.
     pub fn load(path: impl AsRef<Path>, device: &Device) -> Result<Model> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        if bytes.len() < 16 || &bytes[..8] != MAGIC {
-            return Err(Error::format(path, "not a cnn_lab model file (bad magic bytes)"));
-        }
-        let n = u64::from_le_bytes(bytes[8..16].try_into().unwrap()) as usize;
-        if n > bytes.len() - 16 {
-            return Err(Error::format(path, "truncated model file (header runs past the end)"));
-        }
-        let header: Header = serde_json::from_slice(&bytes[16..16 + n])
-            .map_err(|e| Error::format(path, format!("corrupt model header: {e}")))?;
-        if header.format != 1 {
+        let (header, weights) = if bytes.starts_with(MAGIC_V1) {
+            eprintln!("warning: {}: model file without a checksum (written before format 2); save it again to add one", path.display());
+            split_v1(path, &bytes)?
+        } else {
+            let mut c = crate::store::parse(path, &bytes, MAGIC, 1, "model file")?;
+            (c.header, c.sections.pop().unwrap_or_default())
+        };
+        let header: Header = serde_json::from_slice(&header).map_err(|e| Error::format(path, format!("corrupt model header: {e}")))?;
+        if !(1..=2).contains(&header.format) {
             return Err(Error::format(path, format!("unsupported model format version {}", header.format)));
         }
-        let net = header
-            .config
-            .spec
-            .try_build(device)
-            .map_err(|e| Error::format(path, e.to_string()))?;
-        let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes[16 + n..].to_vec()))
-            .map_err(|e| Error::format(path, format!("corrupt weights: {e}")))?;
-        let net = catch_panic(|| net.try_load_record(record))
-            .map_err(|e| Error::format(path, format!("weights do not match the model spec: {e}")))?
-            .map_err(|e| Error::format(path, format!("weights do not match the model spec: {e}")))?;
+        let net = net_from_bytes(&header.config.spec, weights, device, path)?;
         Ok(Model {
             net,
             device: device.clone(),
@@ -577,6 +690,40 @@ impl Model {
             config: header.config,
         })
     }
+
+    /// SHA-256 (hex) of every weight and BatchNorm statistic, in layer order, shapes included:
+    /// equal for two runs exactly when their values are (parameter ids do not count).
+    pub fn weights_sha256(&self) -> String {
+        use burn::module::{ModuleVisitor, Param};
+        use sha2::{Digest, Sha256};
+        struct Values(Sha256);
+        impl ModuleVisitor for Values {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                let t = param.val();
+                for d in t.dims() {
+                    self.0.update((d as u64).to_le_bytes());
+                }
+                for v in tensor_to_vec(t) {
+                    self.0.update(v.to_le_bytes());
+                }
+            }
+        }
+        let mut h = Values(Sha256::new());
+        self.net.visit(&mut h);
+        h.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Header and weights of a format-1 file (magic, `u64` header length, header, weights).
+fn split_v1(path: &Path, bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    if bytes.len() < 16 {
+        return Err(Error::format(path, "truncated model file (no header)"));
+    }
+    let n = u64::from_le_bytes(bytes[8..16].try_into().unwrap()) as usize;
+    if n > bytes.len() - 16 {
+        return Err(Error::format(path, "truncated model file (header runs past the end)"));
+    }
+    Ok((bytes[16..16 + n].to_vec(), bytes[16 + n..].to_vec()))
 }
 
 // burn may panic deep inside on malformed tensors; a user must see an error instead.
@@ -626,29 +773,122 @@ pub fn train_or_load(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> Resul
 }
 
 /// [`train_or_load`] on an explicit device.
+///
+/// Interrupted runs resume: after every epoch the trainer's state goes to a backup beside the
+/// cache entry (`<entry>.resume`), and a later call with the same config continues from it (bit
+/// for bit on CPU). Two processes asking for the same run take turns through a lock file
+/// (`<entry>.lock`): one trains, the other waits and then loads its result.
 pub fn train_or_load_on(cfg: &TrainConfig, train: &Dataset, val: &Dataset, device: &Device) -> Result<Model> {
     let path = runs_dir().join(format!("{}-{}.cnnlab", cfg.spec.name, run_key(cfg, train, val)));
-    if path.is_file() {
-        match Model::load(&path, device) {
-            Ok(m) => {
-                if cfg.verbose {
-                    println!(
-                        "loaded cached run {} ({} epochs, {:.1} s/epoch when trained)",
-                        path.display(),
-                        m.history.epochs(),
-                        m.history.seconds_per_epoch()
-                    );
-                }
-                return Ok(m);
-            }
-            Err(e) => eprintln!("ignoring unreadable cache entry: {e}"),
-        }
+    if let Some(m) = load_cached(&path, cfg, device) {
+        return Ok(m);
     }
-    let mut t = Trainer::new(cfg.clone(), device)?;
-    t.fit(train, val, cfg.epochs)?;
+    let lock = lock_run(&path, cfg.verbose)?;
+    // Another process may have finished the run while we waited.
+    if let Some(m) = load_cached(&path, cfg, device) {
+        return Ok(m);
+    }
+    let backup = path.with_extension("resume");
+    let mut t = match backup.is_file().then(|| Trainer::resume(cfg.clone(), &backup, device)) {
+        Some(Ok(t)) => {
+            if cfg.verbose {
+                println!("resuming {} after epoch {} of {}", relative(&backup).display(), t.epochs_done, cfg.epochs);
+            }
+            t
+        }
+        Some(Err(e)) => {
+            eprintln!("ignoring unusable resume backup, training from the start: {e}");
+            Trainer::new(cfg.clone(), device)?
+        }
+        None => Trainer::new(cfg.clone(), device)?,
+    }
+    .with_backup(&backup);
+    if t.stopped {
+        t.restore_best();
+    } else {
+        t.fit(train, val, cfg.epochs.saturating_sub(t.epochs_done))?;
+    }
     let m = t.model(&train.class_names);
     m.save(&path)?;
+    for done in [backup, lock.path] {
+        // Already gone if a process that waited on a removed lock file trained it too.
+        match std::fs::remove_file(&done) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&done, e)),
+            _ => {}
+        }
+    }
     Ok(m)
+}
+
+/// The cached run at `path`, if there is a readable one.
+fn load_cached(path: &Path, cfg: &TrainConfig, device: &Device) -> Option<Model> {
+    if !path.is_file() {
+        return None;
+    }
+    match Model::load(path, device) {
+        Ok(m) => {
+            // Entries from before checksums get one now (Model::load has warned once).
+            if has_magic(path, MAGIC_V1) {
+                if let Err(e) = m.save(path) {
+                    eprintln!("could not add a checksum to {}: {e}", relative(path).display());
+                }
+            }
+            if cfg.verbose {
+                println!(
+                    "loaded cached run {} ({} epochs, {:.1} s/epoch when trained)",
+                    relative(path).display(),
+                    m.history.epochs(),
+                    m.history.seconds_per_epoch()
+                );
+            }
+            Some(m)
+        }
+        Err(e) => {
+            eprintln!("ignoring unreadable cache entry: {e}");
+            None
+        }
+    }
+}
+
+/// Whether the file at `path` starts with `magic`.
+fn has_magic(path: &Path, magic: &[u8; 8]) -> bool {
+    use std::io::Read;
+    let mut b = [0u8; 8];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut b)).is_ok() && &b == magic
+}
+
+/// `path` relative to the crate root when it lies under it (messages stay short and carry no
+/// machine-specific prefix), else unchanged.
+fn relative(path: &Path) -> &Path {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path)
+}
+
+/// An exclusive lock on a run's `<entry>.lock` file, released when dropped.
+struct RunLock {
+    path: PathBuf,
+    _file: std::fs::File,
+}
+
+/// Lock the run whose cache entry is `entry`; waits (and says so) while another process holds
+/// it. The file is removed once the run is in the cache; a process still waiting on it then
+/// finds the entry as soon as it gets the lock.
+fn lock_run(entry: &Path, verbose: bool) -> Result<RunLock> {
+    let path = entry.with_extension("lock");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::io(&path, e))?;
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            if verbose {
+                println!("waiting: another process is training this run ({})", relative(&path).display());
+            }
+            f.lock().map_err(|e| Error::io(&path, e))?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+    }
+    Ok(RunLock { path, _file: f })
 }
 
 #[cfg(test)]

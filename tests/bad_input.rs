@@ -179,7 +179,7 @@ fn csv_non_numeric_cell() {
 fn csv_pixel_too_large() {
     let d = tempfile::tempdir().unwrap();
     let p = write(d.path(), "p.csv", format!("{}\n", csv_row("1", "256", false)).as_bytes());
-    err_has(read_digits_csv(&p), &["p.csv", "line 1, column 1", "pixel 256 is outside 0–255"]);
+    err_has(read_digits_csv(&p), &["p.csv", "line 1, column 1", "pixel 256 is not an integer in 0–255"]);
 }
 
 #[test]
@@ -277,18 +277,23 @@ fn tiny_trained(spec: &str, dir: &Path) -> PathBuf {
 fn model_file_weights_corrupt_or_mismatched() {
     let d = tempfile::tempdir().unwrap();
     let p = tiny_trained("model2", d.path());
-    // Truncate the weights section.
     let b = std::fs::read(&p).unwrap();
     let cut = write(d.path(), "cut.cnnlab", &b[..b.len() - 100]);
-    err_has(Model::load(&cut, &cpu()), &["cut.cnnlab", "weights"]);
-    // Swap the header for another model's spec: weights no longer fit.
+    err_has(Model::load(&cut, &cpu()), &["cut.cnnlab", "checksum mismatch"]);
+    // Files without a checksum (format 1) are still parsed with care: magic, header, weights.
     let n = u64::from_le_bytes(b[8..16].try_into().unwrap()) as usize;
-    let header = String::from_utf8(b[16..16 + n].to_vec()).unwrap().replace("\"filters\":48", "\"filters\":40");
-    let mut swapped = b"CNNLAB01".to_vec();
-    swapped.extend((header.len() as u64).to_le_bytes());
-    swapped.extend(header.as_bytes());
-    swapped.extend(&b[16 + n..]);
-    let s = write(d.path(), "swap.cnnlab", &swapped);
+    let (header, weights) = (String::from_utf8(b[16..16 + n].to_vec()).unwrap(), &b[16 + n + 8..b.len() - 32]);
+    let v1 = |header: &str, weights: &[u8]| {
+        let mut v = b"CNNLAB01".to_vec();
+        v.extend((header.len() as u64).to_le_bytes());
+        v.extend(header.as_bytes());
+        v.extend(weights);
+        v
+    };
+    let cut = write(d.path(), "cut1.cnnlab", &v1(&header, &weights[..weights.len() - 100]));
+    err_has(Model::load(&cut, &cpu()), &["cut1.cnnlab", "weights"]);
+    // Another model's spec in the header: the weights no longer fit.
+    let s = write(d.path(), "swap.cnnlab", &v1(&header.replace("\"filters\":48", "\"filters\":40"), weights));
     err_has(Model::load(&s, &cpu()), &["swap.cnnlab", "weights do not match the model spec"]);
 }
 
@@ -318,4 +323,94 @@ fn explicit_dataset_dir_that_is_wrong() {
     let r = cnn_lab::data::locate_fashion_mnist();
     std::env::remove_var("FASHION_MNIST_DIR");
     err_has(r, &["Fashion-MNIST not found", "FASHION_MNIST_DIR", "apt-get install dataset-fashion-mnist"]);
+}
+
+#[test]
+fn csv_fractional_pixel_is_refused_not_rounded() {
+    let d = tempfile::tempdir().unwrap();
+    let rows = format!("{}\n{}\n", csv_row("3", "0", false), csv_row("4", "0.5", false));
+    let p = write(d.path(), "frac.csv", rows.as_bytes());
+    err_has(read_digits_csv(&p), &["frac.csv", "line 2, column 1", "pixel 0.5 is not an integer in 0–255", "multiply them by 255"]);
+    let p = write(d.path(), "frac2.csv", csv_row("3", "17.25", true).as_bytes());
+    err_has(read_digits_csv(&p), &["frac2.csv", "line 1, column 2", "pixel 17.25 is not an integer"]);
+}
+
+#[test]
+fn fashion_folder_with_wrong_image_size_is_reported_at_load() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "train-images-idx3-ubyte", &idx_images(2, 32, 32, 2 * 32 * 32));
+    write(d.path(), "train-labels-idx1-ubyte", &idx_labels(2, &[0, 1]));
+    write(d.path(), "t10k-images-idx3-ubyte", &idx_images(1, 32, 32, 32 * 32));
+    write(d.path(), "t10k-labels-idx1-ubyte", &idx_labels(1, &[2]));
+    err_has(cnn_lab::data::fashion_mnist_from(d.path()), &["train-images-idx3-ubyte", "Fashion-MNIST images are 28x28", "32x32"]);
+}
+
+/// A saved model's bytes and where its weights section starts.
+fn saved_model(dir: &Path) -> (PathBuf, Vec<u8>, usize) {
+    let p = tiny_trained("model1", dir);
+    let b = std::fs::read(&p).unwrap();
+    let header = u64::from_le_bytes(b[8..16].try_into().unwrap()) as usize;
+    (p, b, 16 + header + 8)
+}
+
+#[test]
+fn model_file_flipped_byte_in_weights_is_a_checksum_error() {
+    let d = tempfile::tempdir().unwrap();
+    let (_, b, weights) = saved_model(d.path());
+    assert_eq!(&b[..8], b"CNNLAB02");
+    for at in [weights + 100, (weights + b.len()) / 2, b.len() - 40] {
+        let mut bad = b.clone();
+        bad[at] ^= 0x04;
+        let p = write(d.path(), "flipped.cnnlab", &bad);
+        err_has(Model::load(&p, &cpu()), &["flipped.cnnlab", "corrupt model file: checksum mismatch"]);
+    }
+}
+
+#[test]
+fn model_file_flipped_byte_in_header_or_checksum_is_caught() {
+    let d = tempfile::tempdir().unwrap();
+    let (_, b, weights) = saved_model(d.path());
+    // A digit of the stored history: still valid JSON, so only the checksum can tell.
+    let digit = (16..weights - 8).find(|&i| b[i] == b'3').unwrap();
+    let mut bad = b.clone();
+    bad[digit] = b'4';
+    let p = write(d.path(), "header.cnnlab", &bad);
+    err_has(Model::load(&p, &cpu()), &["header.cnnlab", "checksum mismatch"]);
+    let mut bad = b.clone();
+    *bad.last_mut().unwrap() ^= 1;
+    let p = write(d.path(), "sum.cnnlab", &bad);
+    err_has(Model::load(&p, &cpu()), &["sum.cnnlab", "checksum mismatch"]);
+    let p = write(d.path(), "short.cnnlab", &b[..b.len() - 1000]);
+    err_has(Model::load(&p, &cpu()), &["short.cnnlab", "checksum mismatch"]);
+}
+
+#[test]
+fn model_file_without_checksum_still_loads() {
+    // A format-1 file (before checksums): magic, header length, header, weights.
+    let d = tempfile::tempdir().unwrap();
+    let (p, b, weights) = saved_model(d.path());
+    let good = Model::load(&p, &cpu()).unwrap();
+    let header = String::from_utf8(b[16..weights - 8].to_vec()).unwrap().replace("\"format\":2", "\"format\":1");
+    let mut v1 = b"CNNLAB01".to_vec();
+    v1.extend((header.len() as u64).to_le_bytes());
+    v1.extend(header.as_bytes());
+    v1.extend(&b[weights..b.len() - 32]);
+    let p1 = write(d.path(), "v1.cnnlab", &v1);
+    let old = Model::load(&p1, &cpu()).unwrap();
+    assert_eq!(old.weights_sha256(), good.weights_sha256());
+    assert_eq!(old.history, good.history);
+}
+
+#[test]
+fn resume_backup_of_another_run_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let ds = cnn_lab::bench::random_dataset(64, 3);
+    let cfg = TrainConfig::preset("model1").unwrap().with_batch_size(32).with_epochs(2).quiet();
+    let backup = d.path().join("run.resume");
+    let mut t = Trainer::new(cfg.clone(), &cpu()).unwrap().with_backup(&backup);
+    t.fit(&ds, &ds.subset(16), 1).unwrap();
+    err_has(Trainer::resume(cfg.clone().with_lr(5e-4), &backup, &cpu()).map(|_| ()), &["run.resume", "different run"]);
+    let p = write(d.path(), "junk.resume", b"CNNLABRS but nothing else");
+    err_has(Trainer::resume(cfg.clone(), &p, &cpu()).map(|_| ()), &["junk.resume", "corrupt resume backup"]);
+    err_has(Trainer::resume(cfg, d.path().join("missing.resume"), &cpu()).map(|_| ()), &["missing.resume"]);
 }
