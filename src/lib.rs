@@ -15,6 +15,7 @@
 
 pub mod augment;
 pub mod bench;
+pub mod callbacks;
 pub mod inspect;
 pub mod kernels;
 pub mod data;

@@ -14,7 +14,7 @@ use crate::augment::Augment;
 use crate::data::{Dataset, Normalization};
 use crate::error::{Error, Result};
 use crate::model::{ModelSpec, Net};
-use crate::progress::EpochProgress;
+use crate::callbacks::{BackupAndRestore, BatchEnd, Callback, EarlyStop, EpochEnd, EpochLog, ModelCheckpoint, ProgressBar, TensorBoardLog};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::activation::log_softmax;
@@ -298,6 +298,8 @@ pub fn evaluate_net(net: &Net, ds: &Dataset, norm: Normalization, device: &Devic
     (loss / n, correct as f64 / n)
 }
 
+type Callbacks = Vec<Box<dyn Callback>>;
+
 /// Trains one network; `fit` may be called repeatedly, each call appending to `history`.
 pub struct Trainer {
     pub config: TrainConfig,
@@ -306,11 +308,14 @@ pub struct Trainer {
     device: Device,
     pub history: History,
     epochs_done: usize,
-    best: Option<(f64, Net)>,
+    /// The lowest `val_loss` so far: its epoch (1-based), value and weights.
+    best: Option<(usize, f64, Net)>,
     since_best: usize,
-    /// Early stopping fired in the last `fit`.
+    /// A callback asked to stop in the current (or last) `fit`.
     stopped: bool,
     backup: Option<PathBuf>,
+    callbacks: Vec<Box<dyn Callback>>,
+    class_names: Vec<String>,
 }
 
 /// What a resume backup's header holds besides the weights and the optimiser state.
@@ -321,6 +326,8 @@ struct StateHeader {
     epochs_done: usize,
     history: History,
     best_val_loss: Option<f64>,
+    #[serde(default)]
+    best_epoch: usize,
     since_best: usize,
     stopped: bool,
 }
@@ -355,7 +362,47 @@ impl Trainer {
             since_best: 0,
             stopped: false,
             backup: None,
+            callbacks: Vec::new(),
+            class_names: Vec::new(),
         })
+    }
+
+    /// Add a callback for every later `fit` (after the built-in ones, before the resume backup
+    /// and the epoch log line). Its own state is not part of resume backups.
+    pub fn add_callback(&mut self, cb: impl Callback + 'static) {
+        self.callbacks.push(Box::new(cb));
+    }
+
+    /// Ask `fit` to stop after the current epoch (what early stopping does).
+    pub fn request_stop(&mut self) {
+        self.stopped = true;
+    }
+
+    /// Whether a callback stopped the last `fit` early.
+    pub fn stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Epochs since the lowest `val_loss` so far (0: the last epoch was the best).
+    pub fn epochs_since_best(&self) -> usize {
+        self.since_best
+    }
+
+    /// The best epoch so far (1-based) and its `val_loss`.
+    pub fn best_epoch(&self) -> Option<(usize, f64)> {
+        self.best.as_ref().map(|b| (b.0, b.1))
+    }
+
+    /// Put back the weights of the best epoch; returns that epoch and its `val_loss`.
+    pub fn restore_best(&mut self) -> Option<(usize, f64)> {
+        let (epoch, loss, net) = self.best.as_ref()?;
+        self.slot = Some(net.clone().train());
+        Some((*epoch, *loss))
+    }
+
+    /// Class names of the data of the last `fit`.
+    pub fn class_names(&self) -> &[String] {
+        &self.class_names
     }
 
     /// Rewrite a resume backup at `path` after every epoch (see [`Trainer::resume`]), as Keras'
@@ -380,14 +427,15 @@ impl Trainer {
             config: self.config.clone(),
             epochs_done: self.epochs_done,
             history: self.history.clone(),
-            best_val_loss: self.best.as_ref().map(|b| b.0),
+            best_val_loss: self.best.as_ref().map(|b| b.1),
+            best_epoch: self.best.as_ref().map_or(0, |b| b.0),
             since_best: self.since_best,
             stopped: self.stopped,
         };
         let json = serde_json::to_vec(&header).map_err(|e| Error::format(path, e.to_string()))?;
         let optim = self.optim.into_bytes().map_err(|e| Error::format(path, format!("cannot serialise the optimiser state: {e}")))?;
         let best = match &self.best {
-            Some((_, net)) => net_bytes(net, path)?,
+            Some((_, _, net)) => net_bytes(net, path)?,
             None => Vec::new(),
         };
         crate::store::write(path, STATE_MAGIC, &json, &[&net_bytes(self.net(), path)?, &optim, &best])
@@ -416,7 +464,7 @@ impl Trainer {
             .map_err(|e| Error::format(path, format!("corrupt optimiser state: {e}")))?
             .map_err(|e| Error::format(path, format!("corrupt optimiser state: {e}")))?;
         t.best = match h.best_val_loss {
-            Some(v) => Some((v, net_from_bytes(&t.config.spec, best, &t.device, path)?.valid())),
+            Some(v) => Some((h.best_epoch, v, net_from_bytes(&t.config.spec, best, &t.device, path)?.valid())),
             None => None,
         };
         t.epochs_done = h.epochs_done;
@@ -426,156 +474,145 @@ impl Trainer {
         Ok(t)
     }
 
-    /// Train `epochs` more epochs on `train`, validating on `val` after each.
+    /// Train `epochs` more epochs on `train`, validating on `val` after each, with the
+    /// config's callbacks and those added with [`Trainer::add_callback`].
     /// Returns the history of this call; `self.history` holds all of it.
     pub fn fit(&mut self, train: &Dataset, val: &Dataset, epochs: usize) -> Result<History> {
+        self.check_data(train)?;
+        self.class_names = train.class_names.clone();
+        let (mut cbs, users) = self.callbacks_for_fit()?;
+        let r = self.run_epochs(train, val, epochs, &mut cbs);
+        // The user's callbacks go back for the next `fit`.
+        self.callbacks = cbs.drain(users).collect();
+        r
+    }
+
+    fn run_epochs(&mut self, train: &Dataset, val: &Dataset, epochs: usize, cbs: &mut [Box<dyn Callback>]) -> Result<History> {
+        let mut hist = History::default();
+        self.stopped = false;
+        let last = self.epochs_done + epochs;
+        for epoch in self.epochs_done..last {
+            let t0 = Instant::now();
+            let batches = train.batches(self.config.batch_size, self.config.seed, epoch);
+            cbs.iter_mut().for_each(|c| c.on_epoch_begin(epoch + 1, last, batches.len()));
+            let (loss, accuracy, images) = self.train_epoch(train, epoch, &batches, last, cbs);
+            let (val_loss, val_accuracy) = match val.is_empty() {
+                true => (f64::NAN, f64::NAN),
+                false => evaluate_net(&self.net().valid(), val, self.config.normalization, &self.device.clone().inner()),
+            };
+            let seconds = t0.elapsed().as_secs_f64();
+            let one = History { loss: vec![loss], accuracy: vec![accuracy], val_loss: vec![val_loss], val_accuracy: vec![val_accuracy], seconds: vec![seconds] };
+            hist.extend(&one);
+            self.history.extend(&one);
+            self.epochs_done += 1;
+            let improved = self.track_best(val_loss);
+            let end = EpochEnd { epoch: epoch + 1, epochs: last, loss, accuracy, val_loss, val_accuracy, seconds, images, improved };
+            for c in cbs.iter_mut() {
+                c.on_epoch_end(self, &end)?;
+            }
+            if self.stopped {
+                break;
+            }
+        }
+        for c in cbs.iter_mut() {
+            c.on_train_end(self)?;
+        }
+        Ok(hist)
+    }
+
+    /// One pass over `batches`; returns the mean loss, the accuracy and the images seen.
+    fn train_epoch(&mut self, train: &Dataset, epoch: usize, batches: &[Vec<usize>], last: usize, cbs: &mut [Box<dyn Callback>]) -> (f64, f64, usize) {
+        let cfg = &self.config;
+        let classes = train.num_classes();
+        // Every random stream is a function of (seed, epoch), so a resumed run matches.
+        self.device.seed(epoch_seed(cfg.seed, epoch));
+        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed.wrapping_add(1_000_003 * epoch as u64));
+        // Over the configured epochs, not this call's: `fit` may be called a few epochs at a time.
+        let steps = (cfg.epochs * batches.len()).max(1) as f64;
+        let (mut loss_sum, mut correct, mut seen) = (0f64, 0usize, 0usize);
+        for (b, idx) in batches.iter().enumerate() {
+            let lr = cfg.lr_schedule.map_or(cfg.lr, |s| s.rate(cfg.lr, (epoch * batches.len() + b) as f64 / steps));
+            let mut px = Vec::with_capacity(idx.len() * train.pixels());
+            for &i in idx {
+                match &cfg.augment {
+                    Some(a) => px.extend(a.apply(train.image(i), train.rows, train.cols, &mut rng)),
+                    None => px.extend_from_slice(train.image(i)),
+                }
+            }
+            let labels: Vec<u8> = idx.iter().map(|&i| train.labels[i]).collect();
+            let x = bytes_tensor(&px, idx.len(), train.rows, train.cols, cfg.normalization, &self.device);
+            let net = self.slot.take().expect("network present");
+            let logits = net.forward(x);
+            let data_loss = cross_entropy(logits.clone(), one_hot(&labels, classes, &self.device));
+            let loss = net.l2_penalty().map_or(data_loss.clone(), |p| data_loss.clone() + p);
+            let grads = GradientsParams::from_grads(loss.backward(), &net);
+            // Move the module through the optimiser (no clone: keeps in-place updates possible).
+            self.slot = Some(self.optim.step(lr, net, grads));
+            loss_sum += tensor_to_vec(data_loss.inner())[0] as f64 * idx.len() as f64;
+            correct += count_correct(&tensor_to_vec(logits.inner()), &labels, classes);
+            seen += idx.len();
+            let end = BatchEnd { epoch: epoch + 1, epochs: last, batch: b + 1, batches: batches.len(), loss: loss_sum / seen as f64, accuracy: correct as f64 / seen as f64 };
+            cbs.iter_mut().for_each(|c| c.on_batch_end(&end));
+        }
+        (loss_sum / seen.max(1) as f64, correct as f64 / seen.max(1) as f64, seen)
+    }
+
+    /// Record `val_loss` against the best so far; true when it is a new best.
+    fn track_best(&mut self, val_loss: f64) -> bool {
+        let improved = self.best.as_ref().is_none_or(|b| val_loss < b.1);
+        if improved && val_loss.is_finite() {
+            // `valid()` copies BatchNorm's running statistics; a plain `clone()` would share
+            // them with the network still in training (burn's RunningState is an Arc).
+            self.best = Some((self.epochs_done, val_loss, self.net().valid()));
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+        }
+        improved
+    }
+
+    /// The config's callbacks in the order they run: progress, TensorBoard, checkpoints, early
+    /// stopping, the user's, then the resume backup and the epoch line (so a printed epoch is
+    /// always a backed-up one).
+    /// Also returns where the user's callbacks sit in the list.
+    fn callbacks_for_fit(&mut self) -> Result<(Callbacks, std::ops::Range<usize>)> {
+        let cfg = &self.config;
+        let mut cbs: Callbacks = Vec::new();
+        if cfg.verbose {
+            cbs.push(Box::new(ProgressBar::default()));
+        }
+        if let Some(dir) = &cfg.tensorboard {
+            cbs.push(Box::new(TensorBoardLog::new(dir, &cfg.spec.name)?));
+        }
+        if let Some(ck) = &cfg.checkpoint {
+            cbs.push(Box::new(ModelCheckpoint { dir: ck.dir.clone(), best_only: ck.best_only }));
+        }
+        if let Some(es) = &cfg.early_stopping {
+            cbs.push(Box::new(EarlyStop { patience: es.patience, restore_best: es.restore_best, verbose: cfg.verbose }));
+        }
+        let users = cbs.len()..cbs.len() + self.callbacks.len();
+        cbs.append(&mut self.callbacks);
+        if let Some(path) = &self.backup {
+            cbs.push(Box::new(BackupAndRestore { path: path.clone() }));
+        }
+        if cfg.verbose {
+            cbs.push(Box::new(EpochLog));
+        }
+        Ok((cbs, users))
+    }
+
+    fn check_data(&self, train: &Dataset) -> Result<()> {
         if train.is_empty() {
             return Err(Error::invalid("fit: the training set is empty"));
         }
         let classes = self.config.spec.num_classes()?;
         if train.num_classes() != classes {
-            return Err(Error::invalid(format!(
-                "fit: model predicts {classes} classes but the dataset has {}",
-                train.num_classes()
-            )));
+            return Err(Error::invalid(format!("fit: model predicts {classes} classes but the dataset has {}", train.num_classes())));
         }
         if (train.rows, train.cols) != self.config.spec.input {
-            return Err(Error::invalid(format!(
-                "fit: model expects {:?} images, dataset has {}x{}",
-                self.config.spec.input, train.rows, train.cols
-            )));
+            return Err(Error::invalid(format!("fit: model expects {:?} images, dataset has {}x{}", self.config.spec.input, train.rows, train.cols)));
         }
-        let cfg = self.config.clone();
-        let mut tb = match &cfg.tensorboard {
-            Some(dir) => Some(tensorboard_writer(dir, &cfg.spec.name)?),
-            None => None,
-        };
-        let mut hist = History::default();
-        self.stopped = false;
-        let start_epoch = self.epochs_done;
-        let total_epochs = start_epoch + epochs;
-        for epoch in start_epoch..total_epochs {
-            let t0 = Instant::now();
-            self.device.seed(epoch_seed(cfg.seed, epoch));
-            let batches = train.batches(cfg.batch_size, cfg.seed, epoch);
-            let mut bar = EpochProgress::new(epoch + 1, total_epochs, batches.len(), cfg.verbose);
-            let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed.wrapping_add(1_000_003 * epoch as u64));
-            let (mut loss_sum, mut correct, mut seen) = (0f64, 0usize, 0usize);
-            // Over the configured epochs, not this call's: `fit` may be called a few epochs at a time.
-            let steps = (cfg.epochs * batches.len()).max(1) as f64;
-            for (b, idx) in batches.iter().enumerate() {
-                let lr = match &cfg.lr_schedule {
-                    Some(s) => s.rate(cfg.lr, (epoch * batches.len() + b) as f64 / steps),
-                    None => cfg.lr,
-                };
-                let mut px = Vec::with_capacity(idx.len() * train.pixels());
-                for &i in idx {
-                    match &cfg.augment {
-                        Some(a) => px.extend(a.apply(train.image(i), train.rows, train.cols, &mut rng)),
-                        None => px.extend_from_slice(train.image(i)),
-                    }
-                }
-                let labels: Vec<u8> = idx.iter().map(|&i| train.labels[i]).collect();
-                let x = bytes_tensor(&px, idx.len(), train.rows, train.cols, cfg.normalization, &self.device);
-                let y = one_hot(&labels, classes, &self.device);
-                let net = self.slot.as_ref().expect("network present");
-                let logits = net.forward(x);
-                let data_loss = cross_entropy(logits.clone(), y);
-                let loss = match net.l2_penalty() {
-                    Some(p) => data_loss.clone() + p,
-                    None => data_loss.clone(),
-                };
-                let grads = GradientsParams::from_grads(loss.backward(), net);
-                // Move the module through the optimiser (no clone: keeps in-place updates possible).
-                let net = self.slot.take().expect("network present");
-                self.slot = Some(self.optim.step(lr, net, grads));
-                let l = tensor_to_vec(data_loss.inner())[0] as f64;
-                loss_sum += l * idx.len() as f64;
-                correct += count_correct(&tensor_to_vec(logits.inner()), &labels, classes);
-                seen += idx.len();
-                bar.step(loss_sum / seen as f64, correct as f64 / seen as f64);
-            }
-            bar.finish();
-            let valid = self.net().valid();
-            let (vl, va) = if val.is_empty() {
-                (f64::NAN, f64::NAN)
-            } else {
-                evaluate_net(&valid, val, cfg.normalization, &self.device.clone().inner())
-            };
-            let secs = t0.elapsed().as_secs_f64();
-            hist.loss.push(loss_sum / seen as f64);
-            hist.accuracy.push(correct as f64 / seen as f64);
-            hist.val_loss.push(vl);
-            hist.val_accuracy.push(va);
-            hist.seconds.push(secs);
-            self.history.extend(&History {
-                loss: vec![loss_sum / seen as f64],
-                accuracy: vec![correct as f64 / seen as f64],
-                val_loss: vec![vl],
-                val_accuracy: vec![va],
-                seconds: vec![secs],
-            });
-            self.epochs_done += 1;
-            if let Some((w, path)) = &mut tb {
-                let step = self.epochs_done as i64;
-                let scalars = [("loss", loss_sum / seen as f64), ("accuracy", correct as f64 / seen as f64), ("val_loss", vl), ("val_accuracy", va), ("seconds", secs)];
-                for (tag, v) in scalars {
-                    w.write_scalar(tag, step, v as f32).map_err(|e| Error::io(path.as_path(), e))?;
-                }
-            }
-            let improved = match &self.best {
-                Some((b, _)) => vl < *b,
-                None => true,
-            };
-            if improved && vl.is_finite() {
-                // `valid()` copies BatchNorm's running statistics; a plain `clone()` would share
-                // them with the network still in training (burn's RunningState is an Arc).
-                self.best = Some((vl, self.net().valid()));
-                self.since_best = 0;
-            } else {
-                self.since_best += 1;
-            }
-            if let Some(ck) = &cfg.checkpoint {
-                if !ck.best_only || improved {
-                    let path = ck.dir.join(format!("{}_epoch{:03}.cnnlab", cfg.spec.name, epoch + 1));
-                    self.model(&train.class_names).save(&path)?;
-                }
-            }
-            self.stopped = cfg.early_stopping.as_ref().is_some_and(|es| self.since_best > es.patience);
-            if let Some(path) = &self.backup {
-                self.save_state(path)?;
-            }
-            if cfg.verbose {
-                println!(
-                    "epoch {}/{}: loss {:.4} acc {:.4} val_loss {:.4} val_acc {:.4} ({:.1} s, {:.0} img/s)",
-                    epoch + 1,
-                    total_epochs,
-                    loss_sum / seen as f64,
-                    correct as f64 / seen as f64,
-                    vl,
-                    va,
-                    secs,
-                    seen as f64 / secs
-                );
-            }
-            if self.stopped {
-                if cfg.verbose {
-                    println!("early stopping: val_loss has not improved for {} epochs", self.since_best);
-                }
-                break;
-            }
-        }
-        self.restore_best();
-        Ok(hist)
-    }
-
-    /// Put back the best epoch's weights when early stopping asks for it.
-    fn restore_best(&mut self) {
-        if let (Some(es), Some((_, best))) = (&self.config.early_stopping, &self.best) {
-            if es.restore_best {
-                self.slot = Some(best.clone().train());
-            }
-        }
+        Ok(())
     }
 
     /// The network being trained (on the autodiff device).
@@ -594,17 +631,6 @@ impl Trainer {
             config: self.config.clone(),
         }
     }
-}
-
-/// A TensorBoard event file `<dir>/<name>.out.tfevents.<micros>.cnn_lab` (the naming
-/// TensorBoard scans for).
-fn tensorboard_writer(dir: &Path, name: &str) -> Result<(syntaxdot_summary::SummaryWriter<std::io::BufWriter<std::fs::File>>, PathBuf)> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0);
-    let path = dir.join(format!("{name}.out.tfevents.{micros}.cnn_lab"));
-    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-    let w = syntaxdot_summary::SummaryWriter::new(std::io::BufWriter::new(file)).map_err(|e| Error::io(&path, e))?;
-    Ok((w, path))
 }
 
 /// A trained model ready for inference: network, input normalisation, class names, history.
@@ -803,11 +829,9 @@ pub fn train_or_load_on(cfg: &TrainConfig, train: &Dataset, val: &Dataset, devic
         None => Trainer::new(cfg.clone(), device)?,
     }
     .with_backup(&backup);
-    if t.stopped {
-        t.restore_best();
-    } else {
-        t.fit(train, val, cfg.epochs.saturating_sub(t.epochs_done))?;
-    }
+    // A run stopped early only needs `fit`'s ending (restoring the best weights).
+    let remaining = if t.stopped { 0 } else { cfg.epochs.saturating_sub(t.epochs_done) };
+    t.fit(train, val, remaining)?;
     let m = t.model(&train.class_names);
     m.save(&path)?;
     for done in [backup, lock.path] {

@@ -45,7 +45,7 @@ fn child() {
     let (train, val) = (toy(512, 1), toy(128, 2));
     let m = cnn_lab::train::train_or_load_on(&config(), &train, &val, &cpu()).unwrap();
     let h = &m.history;
-    println!("weights {}", m.weights_sha256());
+    println!("weights-sha256 {}", m.weights_sha256());
     println!("history {:?} {:?} {:?} {:?}", h.loss, h.accuracy, h.val_loss, h.val_accuracy);
 }
 
@@ -86,7 +86,7 @@ fn finish(child: Child) -> (String, String, String) {
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "child failed: {text}");
     let line = |p: &str| text.lines().find(|l| l.contains(p)).unwrap_or_else(|| panic!("no {p:?} in {text}")).to_string();
-    (line("weights "), line("history "), text)
+    (line("weights-sha256 "), line("history "), text)
 }
 
 fn kill(mut child: Child) {

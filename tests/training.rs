@@ -125,6 +125,10 @@ fn early_stopping_and_best_only_checkpoints() {
     let mut t = Trainer::new(cfg, &cpu()).unwrap();
     let h = t.fit(&train, &val, 12).unwrap();
     assert!(h.epochs() < 12, "early stopping never triggered: {:?}", h.val_loss);
+    // Keras' rule: stop once `patience` (1) epochs in a row fail to improve on the best.
+    let (best_epoch, _) = t.best_epoch().unwrap();
+    assert_eq!(h.epochs(), best_epoch + 1, "{:?}", h.val_loss);
+    assert!(t.stopped());
     let saved = std::fs::read_dir(dir.path()).unwrap().count();
     let improvements = (0..h.epochs()).filter(|&i| h.val_loss[..i].iter().all(|&v| h.val_loss[i] < v)).count();
     assert_eq!(saved, improvements);
@@ -344,4 +348,59 @@ fn ensemble_averages_its_members() {
     let small = Dataset::new(vec![0; 20 * 20], vec![0], 20, 20, val.class_names.clone()).unwrap();
     assert!(predict_ensemble(&[&a, &b], &small).is_err());
     assert!(predict_ensemble(&[], &val).is_err());
+}
+
+/// Records what a user's callback sees.
+#[derive(Default)]
+struct Seen {
+    begins: Vec<(usize, usize, usize)>,
+    batches: usize,
+    epochs: Vec<(usize, f64, bool)>,
+    ends: usize,
+}
+
+struct Recorder(std::rc::Rc<std::cell::RefCell<Seen>>);
+
+impl cnn_lab::callbacks::Callback for Recorder {
+    fn on_epoch_begin(&mut self, epoch: usize, epochs: usize, batches: usize) {
+        self.0.borrow_mut().begins.push((epoch, epochs, batches));
+    }
+    fn on_batch_end(&mut self, b: &cnn_lab::callbacks::BatchEnd) {
+        assert!(b.batch >= 1 && b.batch <= b.batches && b.loss.is_finite());
+        self.0.borrow_mut().batches += 1;
+    }
+    fn on_epoch_end(&mut self, t: &mut Trainer, e: &cnn_lab::callbacks::EpochEnd) -> Result<()> {
+        assert_eq!(t.epochs_done(), e.epoch);
+        self.0.borrow_mut().epochs.push((e.epoch, e.val_loss, e.improved));
+        if e.epoch == 3 {
+            t.request_stop();
+        }
+        Ok(())
+    }
+    fn on_train_end(&mut self, _: &mut Trainer) -> Result<()> {
+        self.0.borrow_mut().ends += 1;
+        Ok(())
+    }
+}
+
+#[test]
+fn user_callbacks_see_every_hook_and_can_stop_training() {
+    let _guard = serial();
+    let ds = toy(96, 5);
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Seen::default()));
+    let mut t = Trainer::new(small_cfg("model1"), &cpu()).unwrap();
+    t.add_callback(Recorder(seen.clone()));
+    let h = t.fit(&ds, &ds.subset(32), 5).unwrap();
+    {
+        let s = seen.borrow();
+        assert_eq!(s.begins, vec![(1, 5, 3), (2, 5, 3), (3, 5, 3)]);
+        assert_eq!((s.batches, s.ends), (9, 1));
+        assert_eq!(s.epochs.iter().map(|e| e.1).collect::<Vec<_>>(), h.val_loss);
+        assert!(s.epochs[0].2, "the first epoch is always an improvement");
+    }
+    assert!(t.stopped() && h.epochs() == 3);
+    // The callback stays for the next fit, which continues the epoch count.
+    t.fit(&ds, &ds.subset(32), 1).unwrap();
+    assert_eq!(seen.borrow().begins.last(), Some(&(4, 4, 3)));
+    assert_eq!(seen.borrow().ends, 2);
 }
