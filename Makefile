@@ -47,9 +47,13 @@ data:
 build:
 	cargo build --release
 
-test-rust:
+test-rust: venv
 	cargo test --release
 	./target/release/cnn-lab results --readme README.md --check >/dev/null
+	# TensorBoard's own reader must find the scalars, histograms and image that training writes.
+	rm -rf target/tb-check
+	CNN_LAB_QUICK=1 ./target/release/cnn-lab train --preset model1 --epochs 2 --tensorboard target/tb-check --out target/tb-check/model.cnnlab >/dev/null
+	$(PY) scripts/check_tensorboard.py target/tb-check 2
 
 # Quick mode on copies under target/, so committed full-run outputs stay untouched.
 test-notebooks: venv

@@ -21,6 +21,7 @@
 //! # Ok::<(), cnn_lab::Error>(())
 //! ```
 
+use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::progress::EpochProgress;
 use crate::train::Trainer;
@@ -61,6 +62,10 @@ pub struct EpochEnd {
 
 /// Hooks into [`Trainer::fit`]; every method has a default that does nothing.
 pub trait Callback {
+    /// When `fit` starts, with its data.
+    fn on_train_begin(&mut self, _trainer: &mut Trainer, _train: &Dataset, _val: &Dataset) -> Result<()> {
+        Ok(())
+    }
     /// Before the first batch of `epoch` (1-based) of `epochs`, which has `batches` batches.
     fn on_epoch_begin(&mut self, _epoch: usize, _epochs: usize, _batches: usize) {}
     /// After each optimiser step.
@@ -118,12 +123,19 @@ impl Callback for EpochLog {
     }
 }
 
-/// TensorBoard scalars per epoch (`loss`, `accuracy`, `val_loss`, `val_accuracy`, `seconds`) in
-/// `<dir>/<name>.out.tfevents.<micros>.cnn_lab`, the naming TensorBoard scans for.
+/// TensorBoard logs, as the TF demo writes them: per epoch, the scalars (`loss`, `accuracy`,
+/// `val_loss`, `val_accuracy`, `seconds`), a histogram of every parameter (`conv2d/kernel`,
+/// `batch_normalization/gamma`, …; TensorBoard's Histograms and Distributions tabs), and an
+/// image of the predictions on the first 16 validation images (`predictions`). The event file
+/// is `<dir>/<name>.out.tfevents.<micros>.cnn_lab`; open it with `tensorboard --logdir <dir>`.
 pub struct TensorBoardLog {
-    writer: syntaxdot_summary::SummaryWriter<std::io::BufWriter<std::fs::File>>,
+    writer: tfrecord::EventWriter<std::io::BufWriter<std::fs::File>>,
     path: PathBuf,
+    samples: Option<Dataset>,
 }
+
+/// Validation images shown in the `predictions` image.
+const TB_IMAGES: usize = 16;
 
 impl TensorBoardLog {
     /// A new event file in `dir` for the run `name`.
@@ -131,20 +143,49 @@ impl TensorBoardLog {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0);
         let path = dir.join(format!("{name}.out.tfevents.{micros}.cnn_lab"));
-        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-        let writer = syntaxdot_summary::SummaryWriter::new(std::io::BufWriter::new(file)).map_err(|e| Error::io(&path, e))?;
-        Ok(Self { writer, path })
+        let writer = tfrecord::EventWriter::create(&path, tfrecord::EventWriterConfig { auto_flush: true }).map_err(|e| tb_err(&path, e))?;
+        Ok(Self { writer, path, samples: None })
+    }
+
+    /// The event file being written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn predictions(&mut self, t: &Trainer, step: i64) -> Result<()> {
+        let Some(ds) = &self.samples else { return Ok(()) };
+        let probs = t.model(t.class_names()).predict(ds)?;
+        let idx: Vec<usize> = (0..ds.len()).collect();
+        let fig = crate::plot::prediction_grid(ds, &idx, &probs, 4)?;
+        let image = tfrecord::protobuf::summary::Image {
+            height: fig.height as i32,
+            width: fig.width as i32,
+            colorspace: 3,
+            encoded_image_string: fig.png,
+        };
+        self.writer.write_image("predictions", step, image).map_err(|e| tb_err(&self.path, e))
     }
 }
 
+fn tb_err(path: &Path, e: tfrecord::Error) -> Error {
+    Error::format(path, format!("writing TensorBoard events: {e}"))
+}
+
 impl Callback for TensorBoardLog {
+    fn on_train_begin(&mut self, _: &mut Trainer, _: &Dataset, val: &Dataset) -> Result<()> {
+        self.samples = (!val.is_empty()).then(|| val.subset(TB_IMAGES));
+        Ok(())
+    }
     fn on_epoch_end(&mut self, t: &mut Trainer, e: &EpochEnd) -> Result<()> {
         let step = t.epochs_done() as i64;
         let scalars = [("loss", e.loss), ("accuracy", e.accuracy), ("val_loss", e.val_loss), ("val_accuracy", e.val_accuracy), ("seconds", e.seconds)];
         for (tag, v) in scalars {
-            self.writer.write_scalar(tag, step, v as f32).map_err(|err| Error::io(&self.path, err))?;
+            self.writer.write_scalar(tag, step, v as f32).map_err(|err| tb_err(&self.path, err))?;
         }
-        Ok(())
+        for (tag, values) in t.net().named_parameters() {
+            self.writer.write_histogram(tag, step, values).map_err(|err| tb_err(&self.path, err))?;
+        }
+        self.predictions(t, step)
     }
 }
 

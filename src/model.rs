@@ -515,6 +515,38 @@ impl Net {
         })
     }
 
+    /// Every parameter and BatchNorm statistic, named as Keras names them (`conv2d/kernel`,
+    /// `conv2d/bias`, `batch_normalization/gamma`, `…/moving_mean`, `dense/kernel`, …), flat.
+    pub fn named_parameters(&self) -> Vec<(String, Vec<f32>)> {
+        let names: Vec<String> = self.spec.rows().map(|r| r.into_iter().map(|r| r.name).collect()).unwrap_or_default();
+        let mut out = Vec::new();
+        for (layer, name) in self.layers.iter().zip(&names) {
+            let mut put = |what: &str, v: Vec<f32>| out.push((format!("{name}/{what}"), v));
+            match layer {
+                Some(Layer::Conv(m)) => {
+                    put("kernel", crate::tensor_to_vec(m.weight.val()));
+                    if let Some(b) = &m.bias {
+                        put("bias", crate::tensor_to_vec(b.val()));
+                    }
+                }
+                Some(Layer::Dense(m)) => {
+                    put("kernel", crate::tensor_to_vec(m.weight.val()));
+                    if let Some(b) = &m.bias {
+                        put("bias", crate::tensor_to_vec(b.val()));
+                    }
+                }
+                Some(Layer::Norm(m)) => {
+                    put("gamma", crate::tensor_to_vec(m.gamma.val()));
+                    put("beta", crate::tensor_to_vec(m.beta.val()));
+                    put("moving_mean", crate::tensor_to_vec(m.running_mean.value()));
+                    put("moving_variance", crate::tensor_to_vec(m.running_var.value()));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// Weights of the layer called `name` as a flat vector (kernel only, no bias) and its shape.
     pub fn weights(&self, name: &str) -> Result<(Vec<f32>, Vec<usize>)> {
         let i = self.layer_index(name)?;
@@ -552,6 +584,18 @@ mod tests {
         assert!(s.contains("Total params: 104,650"), "{s}");
         let d = ModelSpec::preset("digits").unwrap().summary().unwrap();
         assert!(d.contains("Total params: 18,813") && d.contains("Non-trainable params: 3"), "{d}");
+    }
+
+    #[test]
+    fn named_parameters_use_keras_names_and_cover_every_weight() {
+        let net = ModelSpec::preset("gap").unwrap().build(&crate::device::cpu());
+        let p = net.named_parameters();
+        let names: Vec<&str> = p.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(&names[..6], ["conv2d/kernel", "conv2d/bias", "batch_normalization/gamma", "batch_normalization/beta", "batch_normalization/moving_mean", "batch_normalization/moving_variance"]);
+        assert_eq!(p[0].1.len(), 32 * 9);
+        assert_eq!(p[4].1, vec![0.0; 32]);
+        let trainable: usize = p.iter().filter(|(n, _)| !n.contains("moving_")).map(|(_, v)| v.len()).sum();
+        assert_eq!(trainable, ModelSpec::preset("gap").unwrap().trainable_params());
     }
 
     #[test]

@@ -160,8 +160,9 @@ impl TrainConfig {
         self.checkpoint = Some(Checkpoint { dir: dir.into(), best_only });
         self
     }
-    /// Write `loss`, `accuracy`, `val_loss`, `val_accuracy` and `seconds` per epoch as
-    /// TensorBoard scalars under `dir` (`tensorboard --logdir dir`).
+    /// Write TensorBoard logs under `dir` (`tensorboard --logdir dir`): the per-epoch scalars, a
+    /// histogram of every parameter and an image of predictions (see
+    /// [`crate::callbacks::TensorBoardLog`]).
     pub fn with_tensorboard(mut self, dir: impl Into<PathBuf>) -> Self {
         self.tensorboard = Some(dir.into());
         self
@@ -490,6 +491,9 @@ impl Trainer {
     fn run_epochs(&mut self, train: &Dataset, val: &Dataset, epochs: usize, cbs: &mut [Box<dyn Callback>]) -> Result<History> {
         let mut hist = History::default();
         self.stopped = false;
+        for c in cbs.iter_mut() {
+            c.on_train_begin(self, train, val)?;
+        }
         let last = self.epochs_done + epochs;
         for epoch in self.epochs_done..last {
             let t0 = Instant::now();

@@ -39,6 +39,9 @@ enum Cmd {
         /// Where to save the trained model.
         #[arg(long, default_value = "runs/cli-model.cnnlab")]
         out: PathBuf,
+        /// Write TensorBoard logs (scalars, histograms, prediction images) into this folder.
+        #[arg(long)]
+        tensorboard: Option<PathBuf>,
     },
     /// Train (or reload from the run cache) the notebooks' named runs and print test scores.
     Reproduce {
@@ -129,10 +132,13 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}", ModelSpec::preset(p)?.summary()?);
             }
         }
-        Cmd::Train { preset, epochs, batch_size, lr, seed, validation_split, digits, out } => {
+        Cmd::Train { preset, epochs, batch_size, lr, seed, validation_split, digits, out, tensorboard } => {
             let (train, test) = if digits { mnist_digits()? } else { fashion_mnist()? };
             let (train, val) = train.split(validation_split, seed, false)?;
             let mut cfg = TrainConfig::preset(&preset)?.with_epochs(epochs).with_batch_size(batch_size).with_lr(lr).with_seed(seed);
+            if let Some(dir) = tensorboard {
+                cfg = cfg.with_tensorboard(dir);
+            }
             if cfg.spec.layers.first() == Some(&LayerSpec::Normalize) {
                 cfg = cfg.with_normalization(Normalization::fit(&train));
             }
@@ -162,11 +168,12 @@ fn run(cli: Cli) -> Result<()> {
                 let m = recipes::train(n, &data)?;
                 let ev = m.evaluate(&data.test)?;
                 println!(
-                    "== {n}: {} epochs, {:.1} s/epoch, test loss {:.4}, test accuracy {:.4}",
+                    "== {n}: {} epochs, {:.1} s/epoch, test loss {:.4}, test accuracy {:.4}, weights sha256 {}",
                     m.history.epochs(),
                     m.history.seconds_per_epoch(),
                     ev.loss,
-                    ev.accuracy
+                    ev.accuracy,
+                    &m.weights_sha256()[..16]
                 );
             }
         }
