@@ -414,3 +414,36 @@ fn resume_backup_of_another_run_is_refused() {
     err_has(Trainer::resume(cfg.clone(), &p, &cpu()).map(|_| ()), &["junk.resume", "corrupt resume backup"]);
     err_has(Trainer::resume(cfg, d.path().join("missing.resume"), &cpu()).map(|_| ()), &["missing.resume"]);
 }
+
+/// Serve `body` over HTTP on a free loopback port for `requests` connections; returns the URL.
+fn serve_once(body: &'static [u8], requests: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/file.gz", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let mut s = stream.unwrap();
+            let mut req = [0u8; 1024];
+            let _ = s.read(&mut req);
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = s.write_all(head.as_bytes()).and_then(|_| s.write_all(body));
+        }
+    });
+    url
+}
+
+#[test]
+fn download_with_wrong_checksum_leaves_no_file() {
+    let d = tempfile::tempdir().unwrap();
+    let body: &'static [u8] = b"pretend this is a gzip file";
+    let url = serve_once(body, 2);
+    let dest = d.path().join("images.gz");
+    err_has(cnn_lab::data::download(&url, &dest, Some("00000000000000000000000000000000")), &["images.gz", "checksum mismatch", "expected 00000000"]);
+    assert!(!dest.exists(), "a file that failed its checksum was left behind");
+    assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 0, "no temporary file either");
+    // The right checksum: the file appears whole.
+    use md5::Digest;
+    let good: String = md5::Md5::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+    cnn_lab::data::download(&url, &dest, Some(&good)).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), body);
+}
