@@ -664,9 +664,14 @@ pub fn mnist_digits() -> Result<(Dataset, Dataset)> {
             return Ok(crate::quick::shrink(train, test));
         }
     }
+    // List what the IDX search tried, not its whole message (which repeats the hint).
+    let tried = match idx_err {
+        Error::NotFound { tried, .. } => tried,
+        other => format!("  {other}"),
+    };
     Err(Error::NotFound {
         name: "MNIST digits".into(),
-        tried: format!("{idx_err}\n  {}", data_dir().join("mnist_5k.csv.gz").display()),
+        tried: format!("{tried}\n  {}", data_dir().join("mnist_5k.csv.gz").display()),
         hint: MNIST.hint.into(),
     })
 }
