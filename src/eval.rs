@@ -162,6 +162,53 @@ pub fn top_k(p: &[f32], k: usize) -> Vec<(usize, f32)> {
     v
 }
 
+/// Precision, recall, F1 and support of one class (scikit-learn's `classification_report`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassScores {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    /// Images of this class.
+    pub support: usize,
+}
+
+/// Per-class scores from a confusion matrix `m[true][predicted]`; a class never predicted (or
+/// absent) scores 0, as scikit-learn's `zero_division=0`.
+pub fn class_scores(m: &[Vec<usize>]) -> Vec<ClassScores> {
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    (0..m.len())
+        .map(|c| {
+            let tp = m[c][c];
+            let predicted: usize = m.iter().map(|r| r[c]).sum();
+            let support: usize = m[c].iter().sum();
+            let (precision, recall) = (ratio(tp, predicted), ratio(tp, support));
+            let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+            ClassScores { precision, recall, f1, support }
+        })
+        .collect()
+}
+
+/// fastai's `most_confused`: `(true class, predicted class, count)` for every off-diagonal
+/// cell with at least `min` images, most frequent first.
+pub fn most_confused(m: &[Vec<usize>], min: usize) -> Vec<(usize, usize, usize)> {
+    let mut v: Vec<(usize, usize, usize)> = m
+        .iter()
+        .enumerate()
+        .flat_map(|(t, row)| row.iter().enumerate().filter(move |&(p, &n)| p != t && n >= min.max(1)).map(move |(p, &n)| (t, p, n)))
+        .collect();
+    v.sort_by(|a, b| b.2.cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+    v
+}
+
+/// fastai's `top_losses`: the `n` images with the highest cross-entropy loss (probabilities
+/// floored at 1e-7), worst first, as `(index, loss)`.
+pub fn top_losses(probs: &[Vec<f32>], labels: &[u8], n: usize) -> Vec<(usize, f64)> {
+    let mut v: Vec<(usize, f64)> = probs.iter().zip(labels).map(|(p, &l)| -(p[l as usize].max(1e-7) as f64).ln()).enumerate().collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(n);
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +249,25 @@ mod tests {
         assert!(err.contains("set 1"), "{err}");
         assert!(average_probabilities(&[a, vec![vec![1.0], vec![1.0]]]).is_err());
     }
-}
 
+    #[test]
+    fn class_scores_match_hand_computed_values() {
+        // true 0: 3 right, 1 called 1; true 1: 2 right, 2 called 0; true 2: never predicted.
+        let m = vec![vec![3, 1, 0], vec![2, 2, 0], vec![0, 1, 0]];
+        let s = class_scores(&m);
+        assert!((s[0].precision - 0.6).abs() < 1e-12 && (s[0].recall - 0.75).abs() < 1e-12);
+        assert!((s[0].f1 - 2.0 * 0.6 * 0.75 / 1.35).abs() < 1e-12);
+        assert_eq!((s[1].precision, s[1].recall, s[1].support), (0.5, 0.5, 4));
+        assert_eq!((s[2].precision, s[2].recall, s[2].f1, s[2].support), (0.0, 0.0, 0.0, 1));
+        assert_eq!(most_confused(&m, 1), vec![(1, 0, 2), (0, 1, 1), (2, 1, 1)]);
+        assert_eq!(most_confused(&m, 2), vec![(1, 0, 2)]);
+    }
+
+    #[test]
+    fn top_losses_are_the_least_probable_true_classes() {
+        let probs = vec![vec![0.9, 0.1], vec![0.2, 0.8], vec![0.5, 0.5], vec![0.0, 1.0]];
+        let t = top_losses(&probs, &[0, 0, 0, 1], 3);
+        assert_eq!(t.iter().map(|x| x.0).collect::<Vec<_>>(), vec![1, 2, 0]);
+        assert!((t[0].1 - -(0.2f32 as f64).ln()).abs() < 1e-9);
+    }
+}

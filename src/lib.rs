@@ -42,8 +42,8 @@ pub mod prelude {
     pub use crate::device::{cpu, default_device, device};
     pub use crate::error::{Error, Result};
     pub use crate::eval::{
-        average_probabilities, confusion_matrix, evaluation_of, least_confident, mistakes, per_class_accuracy, predict_ensemble,
-        predicted, top_k,
+        average_probabilities, class_scores, confusion_matrix, evaluation_of, least_confident, mistakes, most_confused, per_class_accuracy, predict_ensemble,
+        predicted, top_k, top_losses,
     };
     pub use crate::model::{Act, LayerSpec, ModelSpec, Net};
     pub use crate::quick::is_quick;
