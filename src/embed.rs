@@ -410,9 +410,9 @@ pub fn points3(x: &[Vec<f64>]) -> Vec<[f64; 3]> {
 
 // ------------------------------------------------------------------ TensorBoard Projector
 
-/// Write a TensorBoard Projector bundle into `dir`: `tensors.tsv`, `metadata.tsv` (label, class,
-/// predicted, correct), `sprite.png` (a square grid of the images, at most 100×100) and
-/// `projector_config.json`. Each file is written atomically. View it with `cnn-lab serve DIR`.
+/// Write a TensorBoard Projector bundle into `dir`: `tensors.tsv`, `pixels.tsv` (the raw
+/// images, a second view), `metadata.tsv` (label, class, predicted, correct), `sprite.png` (a
+/// square grid of the images, at most 100×100) and `projector_config.json`. Each file is written atomically. View it with `cnn-lab serve DIR`.
 pub fn export_projector(dir: impl AsRef<Path>, vectors: &[Vec<f32>], ds: &Dataset, predicted: &[usize]) -> Result<()> {
     let dir = dir.as_ref();
     let d = check_matrix(vectors, "projector export")?;
@@ -431,6 +431,14 @@ pub fn export_projector(dir: impl AsRef<Path>, vectors: &[Vec<f32>], ds: &Datase
         t.push('\n');
     }
     write_atomic(&dir.join("tensors.tsv"), t.as_bytes())?;
+    // The images themselves as a second view (the TF demo projects both).
+    let mut px = String::with_capacity(n * ds.pixels() * 4);
+    for i in 0..n {
+        let cells: Vec<String> = ds.image(i).iter().map(|p| p.to_string()).collect();
+        px.push_str(&cells.join("\t"));
+        px.push('\n');
+    }
+    write_atomic(&dir.join("pixels.tsv"), px.as_bytes())?;
     let mut m = String::from("label\tclass\tpredicted\tcorrect\n");
     for i in 0..n {
         let l = ds.labels[i] as usize;
@@ -454,13 +462,20 @@ pub fn export_projector(dir: impl AsRef<Path>, vectors: &[Vec<f32>], ds: &Datase
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| Error::invalid(format!("sprite: {e}")))?;
     write_atomic(&dir.join("sprite.png"), &png)?;
+    let sprite = serde_json::json!({ "imagePath": "sprite.png", "singleImageDim": [w, h] });
     let cfg = serde_json::json!({
         "embeddings": [{
             "tensorName": "cnn_lab embeddings",
             "tensorShape": [n, d],
             "tensorPath": "tensors.tsv",
             "metadataPath": "metadata.tsv",
-            "sprite": { "imagePath": "sprite.png", "singleImageDim": [w, h] }
+            "sprite": sprite
+        }, {
+            "tensorName": "raw pixels",
+            "tensorShape": [n, ds.pixels()],
+            "tensorPath": "pixels.tsv",
+            "metadataPath": "metadata.tsv",
+            "sprite": sprite
         }]
     });
     write_atomic(&dir.join("projector_config.json"), serde_json::to_string_pretty(&cfg).unwrap_or_default().as_bytes())?;
@@ -564,6 +579,10 @@ mod tests {
         assert_eq!((sprite.width(), sprite.height()), (12, 12));
         let cfg: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("projector_config.json")).unwrap()).unwrap();
         assert_eq!(cfg["embeddings"][0]["tensorShape"], serde_json::json!([30, 4]));
+        assert_eq!(cfg["embeddings"][1]["tensorShape"], serde_json::json!([30, 4]));
+        let px = std::fs::read_to_string(dir.path().join("pixels.tsv")).unwrap();
+        assert_eq!(px.lines().count(), 30);
+        assert_eq!(px.lines().next().unwrap(), "7\t7\t7\t7");
         assert!(export_projector(dir.path(), &x, &ds, &pred[..3]).is_err());
     }
 }

@@ -29,6 +29,7 @@ pub mod progress;
 pub mod quick;
 pub mod recipes;
 pub mod results;
+pub mod serve;
 pub mod store;
 pub mod train;
 

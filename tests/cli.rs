@@ -20,3 +20,57 @@ fn unknown_preset_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("error: ") && stderr.contains("nope"), "{stderr}");
 }
+
+/// A line of the server's output that starts with `prefix`.
+fn read_line_starting(r: &mut impl std::io::BufRead, prefix: &str) -> String {
+    let mut line = String::new();
+    while r.read_line(&mut line).unwrap() > 0 {
+        if line.starts_with(prefix) {
+            return line;
+        }
+        line.clear();
+    }
+    panic!("no line starting with {prefix:?}");
+}
+
+#[test]
+fn serve_hands_the_projector_absolute_urls_it_can_fetch() {
+    let dir = tempfile::tempdir().unwrap();
+    let ds = cnn_lab::bench::random_dataset(20, 1);
+    let vectors: Vec<Vec<f32>> = (0..20).map(|i| vec![i as f32, 1.0, -2.5]).collect();
+    let predicted: Vec<usize> = ds.labels.iter().map(|&l| l as usize).collect();
+    cnn_lab::embed::export_projector(dir.path(), &vectors, &ds, &predicted).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_cnn-lab"))
+        .args(["serve", "--port", "0"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(server.stdout.take().unwrap());
+    let line = read_line_starting(&mut out, "serving ");
+    let base = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(base.starts_with("http://127.0.0.1:") && base.ends_with('/'), "{line}");
+    let get = |url: &str| {
+        let r = ureq::get(url).set("Origin", "https://projector.tensorflow.org").call().unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(r.header("Access-Control-Allow-Origin"), Some("*"), "{url}: no CORS header");
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut r.into_reader(), &mut body).unwrap();
+        body
+    };
+    let cfg: serde_json::Value = serde_json::from_slice(&get(&format!("{base}projector_config.json"))).unwrap();
+    let embeddings = cfg["embeddings"].as_array().unwrap();
+    assert_eq!(embeddings.len(), 2, "embeddings and raw pixels");
+    for e in embeddings {
+        for url in [&e["tensorPath"], &e["metadataPath"], &e["sprite"]["imagePath"]] {
+            let url = url.as_str().unwrap();
+            assert!(url.starts_with(&base), "{url} is not an absolute URL on {base}");
+            assert!(!get(url).is_empty(), "{url} is empty");
+        }
+    }
+    let rows = String::from_utf8(get(embeddings[1]["tensorPath"].as_str().unwrap())).unwrap();
+    assert_eq!(rows.lines().count(), 20);
+    assert_eq!(rows.lines().next().unwrap().split('\t').count(), 784);
+    assert!(ureq::get(&format!("{base}../etc/passwd")).call().is_err(), "paths outside the folder are refused");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

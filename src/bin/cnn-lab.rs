@@ -60,7 +60,8 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
-    /// Serve a folder over HTTP with CORS, e.g. a Projector export for projector.tensorflow.org.
+    /// Serve a folder over HTTP with CORS, e.g. a Projector export for projector.tensorflow.org
+    /// (its config is handed out with absolute URLs; port 0 picks a free port).
     Serve {
         dir: PathBuf,
         #[arg(long, default_value_t = 8000)]
@@ -194,7 +195,7 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Cmd::Serve { dir, port } => serve(&dir, port)?,
+        Cmd::Serve { dir, port } => cnn_lab::serve::serve(&dir, port)?,
         Cmd::TsneBench { input, python, n } => tsne_bench(input, python, n)?,
         Cmd::Classify { images, model, recipe } => {
             let m = match model {
@@ -279,36 +280,3 @@ fn tsne_bench(input: Option<PathBuf>, python: Option<PathBuf>, n: usize) -> Resu
     Ok(())
 }
 
-/// A minimal static file server (GET only) that adds `Access-Control-Allow-Origin: *`, so the
-/// online Projector can read a local export.
-fn serve(dir: &std::path::Path, port: u16) -> Result<()> {
-    use std::io::{BufRead, BufReader, Write};
-    let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
-    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| Error::invalid(format!("port {port}: {e}")))?;
-    println!("serving {} on http://127.0.0.1:{port}/", root.display());
-    println!("open https://projector.tensorflow.org/?config=http://127.0.0.1:{port}/projector_config.json");
-    for stream in listener.incoming().flatten() {
-        let mut stream = stream;
-        let mut line = String::new();
-        if BufReader::new(&stream).read_line(&mut line).is_err() {
-            continue;
-        }
-        let path = line.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").trim_start_matches('/').to_string();
-        let file = root.join(&path);
-        let ok = !path.contains("..") && file.is_file();
-        let (status, body, kind) = if ok {
-            let kind = match file.extension().and_then(|e| e.to_str()) {
-                Some("json") => "application/json",
-                Some("png") => "image/png",
-                Some("tsv") => "text/tab-separated-values",
-                _ => "application/octet-stream",
-            };
-            ("200 OK", std::fs::read(&file).unwrap_or_default(), kind)
-        } else {
-            ("404 Not Found", b"not found".to_vec(), "text/plain")
-        };
-        let head = format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\n", body.len());
-        let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
-    }
-    Ok(())
-}
