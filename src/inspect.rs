@@ -26,6 +26,19 @@ pub fn prepare_image(path: impl AsRef<Path>, size: usize) -> Result<PreparedImag
 
 /// [`prepare_image`] for an image already in memory.
 pub fn prepare_luma(g: image::GrayImage, size: usize) -> std::result::Result<PreparedImage, String> {
+    prepare_steps(g, size).map(|(p, _)| p)
+}
+
+/// One stage of [`prepare_image`]: what it did and the image after it.
+#[derive(Clone, Debug)]
+pub struct PrepStep {
+    pub what: String,
+    pub image: image::GrayImage,
+}
+
+/// [`prepare_luma`] keeping each stage: greyscale as given, padded to a square with the
+/// background, resized, and inverted (only when the background is light).
+pub fn prepare_steps(g: image::GrayImage, size: usize) -> std::result::Result<(PreparedImage, Vec<PrepStep>), String> {
     let (w, h) = g.dimensions();
     if w < 2 || h < 2 {
         return Err(format!("image is {w}x{h}: too small to classify"));
@@ -46,11 +59,40 @@ pub fn prepare_luma(g: image::GrayImage, size: usize) -> std::result::Result<Pre
     let mut sq = image::GrayImage::from_pixel(side, side, image::Luma([bg.round() as u8]));
     image::imageops::overlay(&mut sq, &g, ((side - w) / 2) as i64, ((side - h) / 2) as i64);
     let small = image::imageops::resize(&sq, size as u32, size as u32, image::imageops::FilterType::Triangle);
+    let mut steps = vec![
+        PrepStep { what: format!("greyscale, {w}x{h}"), image: g },
+        PrepStep { what: format!("padded to {side}x{side}"), image: sq },
+        PrepStep { what: format!("resized to {size}x{size}"), image: small.clone() },
+    ];
     let mut pixels: Vec<u8> = small.into_raw();
     if inverted {
         pixels.iter_mut().for_each(|p| *p = 255 - *p);
+        let img = image::GrayImage::from_raw(size as u32, size as u32, pixels.clone()).ok_or("resize gave a wrong size")?;
+        steps.push(PrepStep { what: "inverted (light background)".into(), image: img });
     }
-    Ok(PreparedImage { pixels, rows: size, cols: size, inverted })
+    Ok((PreparedImage { pixels, rows: size, cols: size, inverted }, steps))
+}
+
+/// The stages of preparing the image file at `path` for a network with `size`×`size` input,
+/// side by side (the TF demo's transformation figure).
+pub fn preparation_figure(path: impl AsRef<Path>, size: usize) -> Result<Figure> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let img = image::load_from_memory(&bytes).map_err(|e| Error::format(path, format!("not a readable image: {e}")))?;
+    let (_, steps) = prepare_steps(img.to_luma8(), size).map_err(|m| Error::format(path, m))?;
+    let panels: Vec<Panel> = steps
+        .into_iter()
+        .map(|s| {
+            // Large photos are shown at most 160 px on a side: one rectangle per pixel otherwise.
+            let (w, h) = s.image.dimensions();
+            let k = (w.max(h) as f64 / 160.0).max(1.0);
+            let (tw, th) = (((w as f64 / k).round() as u32).max(1), ((h as f64 / k).round() as u32).max(1));
+            let shown = if k > 1.0 { image::imageops::thumbnail(&s.image, tw, th) } else { s.image };
+            Panel::from_bytes(shown.as_raw(), th as usize, tw as usize, s.what)
+        })
+        .collect();
+    let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    plot::image_grid(&format!("{name}: from file to network input"), &panels, panels.len(), ColorMap::Grey, 180)
 }
 
 // ------------------------------------------------------------------ activations
@@ -515,5 +557,31 @@ mod tests {
         let g = gap_vectors(&m, &ds).unwrap();
         assert_eq!(g.len(), 2);
         assert!((g[0][0] - 1.0).abs() < 1e-6 && (g[0][1] + 1.0).abs() < 1e-6);
+    }
+}
+
+#[cfg(test)]
+mod prep_tests {
+    use super::*;
+
+    #[test]
+    fn preparation_keeps_every_stage() {
+        // A dark 20x10 bar on a light 60x40 background: padded, resized, then inverted.
+        let mut g = image::GrayImage::from_pixel(60, 40, image::Luma([240]));
+        for x in 20..40 {
+            for y in 15..25 {
+                g.put_pixel(x, y, image::Luma([10]));
+            }
+        }
+        let (p, steps) = prepare_steps(g.clone(), 28).unwrap();
+        let what: Vec<&str> = steps.iter().map(|s| s.what.as_str()).collect();
+        assert_eq!(what, ["greyscale, 60x40", "padded to 60x60", "resized to 28x28", "inverted (light background)"]);
+        assert_eq!(steps[3].image.as_raw(), &p.pixels);
+        assert!(p.inverted && p.pixels[14 * 28 + 14] > 200 && p.pixels[0] < 40);
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("bar.png");
+        g.save(&path).unwrap();
+        let fig = preparation_figure(&path, 28).unwrap();
+        assert!(fig.width >= 4 * 150 && fig.png.starts_with(b"\x89PNG"));
     }
 }

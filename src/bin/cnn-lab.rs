@@ -91,6 +91,10 @@ enum Cmd {
         /// A recipe (see `reproduce --list`), trained or reloaded from the run cache.
         #[arg(long, default_value = "gap")]
         recipe: String,
+        /// Save, per image, `<name>.png` (probabilities and class activation map) and
+        /// `<name>-steps.png` (from file to network input) into this folder.
+        #[arg(long)]
+        save_plots: Option<PathBuf>,
     },
     /// Training and inference throughput of a preset on random data.
     Bench {
@@ -197,7 +201,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Serve { dir, port } => cnn_lab::serve::serve(&dir, port)?,
         Cmd::TsneBench { input, python, n } => tsne_bench(input, python, n)?,
-        Cmd::Classify { images, model, recipe } => {
+        Cmd::Classify { images, model, recipe, save_plots } => {
             let m = match model {
                 Some(p) => Model::load(&p, &default_device()?)?,
                 None => recipes::train(&recipe, &recipes::data_for(&recipe)?)?,
@@ -208,6 +212,13 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}{}", image.display(), if c.image.inverted { " (light background: inverted)" } else { "" });
                 for (k, p) in &c.top3 {
                     println!("  {:<12} {:.4}", m.class_names[*k], p);
+                }
+                if let Some(dir) = &save_plots {
+                    let stem = image.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "image".into());
+                    let (fig, steps) = (dir.join(format!("{stem}.png")), dir.join(format!("{stem}-steps.png")));
+                    c.figure()?.save(&fig)?;
+                    cnn_lab::inspect::preparation_figure(&image, m.config.spec.input.0)?.save(&steps)?;
+                    println!("  saved {} and {}", fig.display(), steps.display());
                 }
             }
         }
