@@ -188,6 +188,22 @@ pub fn class_scores(m: &[Vec<usize>]) -> Vec<ClassScores> {
         .collect()
 }
 
+/// scikit-learn's `classification_report` as text: precision, recall, F1 and support per
+/// class, then the macro averages, from a confusion matrix.
+pub fn class_report(m: &[Vec<usize>], class_names: &[String]) -> String {
+    let scores = class_scores(m);
+    let mut out = format!("{:<12} {:>9} {:>7} {:>6} {:>7}\n", "", "precision", "recall", "F1", "images");
+    for (i, s) in scores.iter().enumerate() {
+        let name = class_names.get(i).cloned().unwrap_or_else(|| i.to_string());
+        out += &format!("{name:<12} {:>9.3} {:>7.3} {:>6.3} {:>7}\n", s.precision, s.recall, s.f1, s.support);
+    }
+    let k = scores.len().max(1) as f64;
+    let mean = |f: fn(&ClassScores) -> f64| scores.iter().map(f).sum::<f64>() / k;
+    let total: usize = scores.iter().map(|s| s.support).sum();
+    out += &format!("{:<12} {:>9.3} {:>7.3} {:>6.3} {:>7}\n", "macro avg", mean(|s| s.precision), mean(|s| s.recall), mean(|s| s.f1), total);
+    out
+}
+
 /// fastai's `most_confused`: `(true class, predicted class, count)` for every off-diagonal
 /// cell with at least `min` images, most frequent first.
 pub fn most_confused(m: &[Vec<usize>], min: usize) -> Vec<(usize, usize, usize)> {
@@ -261,6 +277,10 @@ mod tests {
         assert_eq!((s[2].precision, s[2].recall, s[2].f1, s[2].support), (0.0, 0.0, 0.0, 1));
         assert_eq!(most_confused(&m, 1), vec![(1, 0, 2), (0, 1, 1), (2, 1, 1)]);
         assert_eq!(most_confused(&m, 2), vec![(1, 0, 2)]);
+        let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let report = class_report(&m, &names);
+        assert!(report.lines().nth(1).unwrap().starts_with("a") && report.contains("0.600   0.750"), "{report}");
+        assert!(report.lines().last().unwrap().starts_with("macro avg") && report.trim_end().ends_with(" 9"), "{report}");
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub mod prelude {
     pub use crate::device::{cpu, default_device, device};
     pub use crate::error::{Error, Result};
     pub use crate::eval::{
-        average_probabilities, class_scores, confusion_matrix, evaluation_of, least_confident, mistakes, most_confused, per_class_accuracy, predict_ensemble,
+        average_probabilities, class_report, class_scores, confusion_matrix, evaluation_of, least_confident, mistakes, most_confused, per_class_accuracy, predict_ensemble,
         predicted, top_k, top_losses,
     };
     pub use crate::model::{Act, LayerSpec, ModelSpec, Net};

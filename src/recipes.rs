@@ -137,6 +137,13 @@ pub fn train(name: &str, data: &Splits) -> Result<Model> {
     train_or_load(&cfg, &data.train, &data.val)
 }
 
+/// Train the named recipe now, with a line per epoch as it goes, even when the run is cached;
+/// the result replaces the cache entry (the same weights on CPU: training is deterministic).
+pub fn train_live(name: &str, data: &Splits) -> Result<Model> {
+    let cfg = config(name, &data.train)?;
+    crate::train::retrain(&cfg, &data.train, &data.val)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

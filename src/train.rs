@@ -218,6 +218,25 @@ impl History {
         }
         self.seconds.iter().sum::<f64>() / self.seconds.len() as f64
     }
+    /// One line per epoch, as training prints them:
+    /// `epoch 3/10: loss 0.2950 acc 0.8925 val_loss 0.2967 val_acc 0.8917 (11.4 s)`.
+    pub fn log_lines(&self) -> Vec<String> {
+        let n = self.epochs();
+        (0..n)
+            .map(|i| {
+                let at = |v: &[f64]| v.get(i).copied().unwrap_or(f64::NAN);
+                format!(
+                    "epoch {}/{n}: loss {:.4} acc {:.4} val_loss {:.4} val_acc {:.4} ({:.1} s)",
+                    i + 1,
+                    at(&self.loss),
+                    at(&self.accuracy),
+                    at(&self.val_loss),
+                    at(&self.val_accuracy),
+                    at(&self.seconds)
+                )
+            })
+            .collect()
+    }
     /// Epoch (0-based) with the lowest validation loss.
     pub fn best_epoch(&self) -> Option<usize> {
         self.val_loss
@@ -809,14 +828,29 @@ pub fn train_or_load(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> Resul
 /// for bit on CPU). Two processes asking for the same run take turns through a lock file
 /// (`<entry>.lock`): one trains, the other waits and then loads its result.
 pub fn train_or_load_on(cfg: &TrainConfig, train: &Dataset, val: &Dataset, device: &Device) -> Result<Model> {
+    cached_run(cfg, train, val, device, false)
+}
+
+/// Train the run now, whether or not the cache holds it, and store the result there (on CPU
+/// it is the same model bit for bit as a cached one of the same code: training is
+/// deterministic). For watching a short run train in a notebook.
+pub fn retrain(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> Result<Model> {
+    cached_run(cfg, train, val, &crate::device::default_device()?, true)
+}
+
+fn cached_run(cfg: &TrainConfig, train: &Dataset, val: &Dataset, device: &Device, fresh: bool) -> Result<Model> {
     let path = runs_dir().join(format!("{}-{}.cnnlab", cfg.spec.name, run_key(cfg, train, val)));
-    if let Some(m) = load_cached(&path, cfg, device) {
-        return Ok(m);
+    if !fresh {
+        if let Some(m) = load_cached(&path, cfg, device) {
+            return Ok(m);
+        }
     }
     let lock = lock_run(&path, cfg.verbose)?;
     // Another process may have finished the run while we waited.
-    if let Some(m) = load_cached(&path, cfg, device) {
-        return Ok(m);
+    if !fresh {
+        if let Some(m) = load_cached(&path, cfg, device) {
+            return Ok(m);
+        }
     }
     let backup = path.with_extension("resume");
     let mut t = match backup.is_file().then(|| Trainer::resume(cfg.clone(), &backup, device)) {
@@ -863,11 +897,14 @@ fn load_cached(path: &Path, cfg: &TrainConfig, device: &Device) -> Option<Model>
             }
             if cfg.verbose {
                 println!(
-                    "loaded cached run {} ({} epochs, {:.1} s/epoch when trained)",
+                    "loaded cached run {} ({} epochs, {:.1} s/epoch when trained); its training log:",
                     relative(path).display(),
                     m.history.epochs(),
                     m.history.seconds_per_epoch()
                 );
+                for line in m.history.log_lines() {
+                    println!("  {line}");
+                }
             }
             Some(m)
         }

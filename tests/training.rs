@@ -112,6 +112,16 @@ fn train_or_load_reuses_the_cached_run() {
     let c = cnn_lab::train::train_or_load_on(&cfg.clone().with_seed(9), &ds, &ds, &cpu()).unwrap();
     assert_ne!(c.history.seconds, a.history.seconds);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    // Retrained on purpose: the same weights (training is deterministic), a new entry.
+    let r = cnn_lab::train::retrain(&cfg, &ds, &ds).unwrap();
+    assert_eq!(r.weights_sha256(), a.weights_sha256());
+    assert_ne!(r.history.seconds, a.history.seconds);
+    let again = cnn_lab::train::train_or_load_on(&cfg, &ds, &ds, &cpu()).unwrap();
+    assert_eq!(again.history.seconds, r.history.seconds, "the cache now holds the retrained run");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    let log = r.history.log_lines();
+    assert_eq!(log.len(), 1);
+    assert!(log[0].starts_with("epoch 1/1: loss ") && log[0].contains(" val_acc "), "{log:?}");
     std::env::remove_var("CNN_LAB_RUNS");
 }
 
