@@ -21,7 +21,8 @@ NOISE = re.compile(r"^(EVCXR_.*|Took \d+(\.\d+)?m?s)$")
 
 
 class CleanPost(Preprocessor):
-    """Drop the setup cell, error outputs, and evcxr noise in text outputs."""
+    """Drop the setup cell, error outputs, and evcxr noise in text outputs; merge consecutive
+    text outputs of a cell."""
 
     def preprocess(self, nb, resources):
         cells = []
@@ -40,6 +41,13 @@ class CleanPost(Preprocessor):
                         o["text"] = text + "\n"
                     if "data" in o:
                         o["data"].pop("text/html", None) if "image/png" in o["data"] else None
+                    # evcxr sends each printed line as its own stream output: merge runs of them
+                    # into one block, or every line would become its own paragraph.
+                    prev = outs[-1] if outs else None
+                    if (o.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
+                            and prev.get("name") == o.get("name")):
+                        prev["text"] += o["text"]
+                        continue
                     outs.append(o)
                 c.outputs = outs
             cells.append(c)
