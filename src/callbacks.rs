@@ -216,8 +216,9 @@ pub struct EarlyStop {
 }
 
 impl Callback for EarlyStop {
-    fn on_epoch_end(&mut self, t: &mut Trainer, _: &EpochEnd) -> Result<()> {
-        if t.epochs_since_best() >= self.patience.max(1) {
+    fn on_epoch_end(&mut self, t: &mut Trainer, e: &EpochEnd) -> Result<()> {
+        // After the last epoch there is nothing left to stop.
+        if t.epochs_since_best() >= self.patience.max(1) && e.epoch < e.epochs {
             t.request_stop();
         }
         Ok(())
