@@ -334,7 +334,7 @@ pub struct Trainer {
     /// A callback asked to stop in the current (or last) `fit`.
     stopped: bool,
     backup: Option<PathBuf>,
-    callbacks: Vec<Box<dyn Callback>>,
+    callbacks: Callbacks,
     class_names: Vec<String>,
 }
 
@@ -357,10 +357,7 @@ const STATE_MAGIC: &[u8; 8] = b"CNNLABRS";
 /// The device's random stream for `epoch` (dropout masks): reseeded at every epoch, so a run
 /// resumed from a backup draws the same masks as one that never stopped.
 fn epoch_seed(seed: u64, epoch: usize) -> u64 {
-    let mut z = seed ^ (epoch as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+    crate::kernels::dropout::mix(seed ^ (epoch as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
 impl Trainer {

@@ -8,7 +8,7 @@ const CHUNK: usize = 16 * 1024;
 
 /// SplitMix64's finaliser: a good 64-bit mix of a counter.
 #[inline]
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
