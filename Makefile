@@ -10,19 +10,22 @@ QUICK_DIR := target/nb-quick
 # Python with torch for the PyTorch reference (torch is not in the venv: ~4.5 GB with its CUDA libraries).
 TORCH_PY ?= $(PY)
 
-.PHONY: run test setup system venv evcxr data build notebooks blog test-rust test-notebooks bench
+.PHONY: run test setup system venv evcxr data build notebooks blog test-rust test-notebooks test-blog bench
 
 run: setup notebooks blog
 
-test: setup test-rust test-notebooks
+# Each stage's wall time is printed as it ends and in a table at the end (scripts/stages.sh).
+test:
+	@MAKE="$(MAKE)" scripts/stages.sh system venv evcxr data build test-rust test-notebooks test-blog
 
 setup: system venv evcxr data build
 
-# Debian packages: Fashion-MNIST (offline copy of the dataset) and fonts for plots.
+# Debian packages: Fashion-MNIST (offline copy of the dataset), fonts for plots, Chromium (renders
+# the blog in the tests).
 system:
-	@if ! dpkg -s dataset-fashion-mnist fonts-dejavu-core >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist fonts-dejavu-core; \
-	  else echo "note: run 'sudo apt-get install dataset-fashion-mnist fonts-dejavu-core' (or set FASHION_MNIST_DIR)"; fi; fi
+	@if ! dpkg -s dataset-fashion-mnist fonts-dejavu-core chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist fonts-dejavu-core chromium; \
+	  else echo "note: run 'sudo apt-get install dataset-fashion-mnist fonts-dejavu-core chromium' (or set FASHION_MNIST_DIR)"; fi; fi
 
 # Python virtual environment with Jupyter, nbclient, nbconvert (pinned in requirements.txt).
 venv: $(VENV)/.done
@@ -70,6 +73,18 @@ notebooks: venv build
 blog: venv
 	$(PY) scripts/export_blog.py
 	$(PY) scripts/check_blog.py
+	$(PY) scripts/render_blog.py
+
+# The committed posts: exported again from the committed notebooks into target/, they must match
+# blog/*/index.md (no stale post), pass the checks, and render in Chromium without a broken image
+# or a console error (screenshots in target/blog-shots/).
+test-blog: venv
+	rm -rf target/blog-check
+	CNN_LAB_BLOG=target/blog-check $(PY) scripts/export_blog.py >/dev/null
+	@for f in target/blog-check/index.md target/blog-check/*/index.md; do \
+	  c=blog/$${f#target/blog-check/}; cmp -s "$$f" "$$c" || { echo "$$c is stale: run 'make blog'"; diff "$$c" "$$f" | head -20; exit 1; }; done
+	$(PY) scripts/check_blog.py target/blog-check
+	$(PY) scripts/render_blog.py target/blog-check
 
 # Training and inference img/s of model1, gap and vgg: the crate (our CPU kernels), a bare burn
 # loop on burn's own ops, and PyTorch on the same machine in the same run, with the ratios

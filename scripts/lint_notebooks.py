@@ -22,8 +22,10 @@ def problems(path: str) -> list:
         out.append("first cell must be a Markdown title ('# ...')")
     if len(md) < 3 or len(cells[0].source.split("\n", 1)) < 2 and (len(cells) < 2 or cells[1].cell_type != "markdown"):
         out.append("needs an introduction paragraph after the title")
-    if not cells or cells[-1].cell_type != "markdown" or "conclusion" not in cells[-1].source.lower() and "what we learned" not in cells[-1].source.lower():
-        out.append("last cell must be a Markdown conclusion ('## Conclusion' or '## What we learned')")
+    # A references cell may follow the conclusion.
+    tail = cells[:-1] if cells and cells[-1].cell_type == "markdown" and cells[-1].source.startswith("## References") else cells
+    if not tail or tail[-1].cell_type != "markdown" or "conclusion" not in tail[-1].source.lower() and "what we learned" not in tail[-1].source.lower():
+        out.append("last cell must be a Markdown conclusion ('## Conclusion' or '## What we learned'), optionally followed by '## References'")
     if not code or code[0].source.strip() != SETUP:
         out.append("first code cell must be the shared setup cell (notebooks/setup_cell.rs)")
     for i, c in enumerate(code[1:], start=2):

@@ -30,6 +30,7 @@ pub mod quick;
 pub mod recipes;
 pub mod results;
 pub mod serve;
+pub mod show;
 pub mod store;
 pub mod train;
 

@@ -17,18 +17,20 @@ use std::path::Path;
 
 type Area<'a, DB> = DrawingArea<DB, Shift>;
 
-/// A rendered figure (PNG bytes and SVG text).
+/// A rendered figure (PNG bytes and SVG text) and its title, which notebooks send beside the
+/// image as its text form (the blog export uses it as the image's alt text).
 #[derive(Clone)]
 pub struct Figure {
     pub width: u32,
     pub height: u32,
     pub png: Vec<u8>,
     pub svg: String,
+    pub title: String,
 }
 
 impl std::fmt::Debug for Figure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Figure({}x{})", self.width, self.height)
+        write!(f, "Figure({}x{}, {:?})", self.width, self.height, self.title)
     }
 }
 
@@ -43,13 +45,22 @@ impl Figure {
         }
     }
 
-    /// Show inline in evcxr (called by the kernel for a cell's last expression).
+    /// The same figure described by `title` (what a reader is told it shows).
+    pub fn with_title(mut self, title: impl Into<String>) -> Figure {
+        self.title = title.into();
+        self
+    }
+
+    /// Show inline in evcxr (called by the kernel for a cell's last expression): the PNG, and
+    /// `Figure: <title>` as its plain-text form.
     pub fn evcxr_display(&self) {
         use base64::Engine;
         println!(
             "EVCXR_BEGIN_CONTENT image/png\n{}\nEVCXR_END_CONTENT",
             base64::engine::general_purpose::STANDARD.encode(&self.png)
         );
+        let title = self.title.split_whitespace().collect::<Vec<_>>().join(" ");
+        println!("EVCXR_BEGIN_CONTENT text/plain\nFigure: {}\nEVCXR_END_CONTENT", if title.is_empty() { "untitled" } else { &title });
     }
 }
 
@@ -59,7 +70,7 @@ fn perr<E: std::fmt::Debug>(e: E) -> Error {
 
 /// Draw `$draw(&area, args…)` once on a bitmap and once as SVG.
 macro_rules! render {
-    ($w:expr, $h:expr, $draw:ident $(, $arg:expr)*) => {{
+    ($title:expr; $w:expr, $h:expr, $draw:ident $(, $arg:expr)*) => {{
         let (w, h): (u32, u32) = ($w, $h);
         let mut buf = vec![0u8; (w * h * 3) as usize];
         {
@@ -78,7 +89,7 @@ macro_rules! render {
         let img = image::RgbImage::from_raw(w, h, buf).ok_or_else(|| Error::invalid("plot: bad buffer"))?;
         let mut png = Vec::new();
         img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).map_err(perr)?;
-        Ok(Figure { width: w, height: h, png, svg })
+        Ok(Figure { width: w, height: h, png, svg, title: String::from($title) })
     }};
 }
 
@@ -177,7 +188,7 @@ pub fn bar_chart_colored(title: &str, labels: &[&str], values: &[f64], colors: &
         return Err(Error::invalid(format!("bar_chart: {} labels for {} values", labels.len(), values.len())));
     }
     let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
-    render!(640, 400, draw_bars, title, &labels, values, colors)
+    render!(title; 640, 400, draw_bars, title, &labels, values, colors)
 }
 
 // ------------------------------------------------------------------ histogram
@@ -234,7 +245,7 @@ pub fn histogram(title: &str, series: &[(&str, &[f64])], bins: usize, range: Opt
     let all: Vec<f64> = series.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
     let range = range.unwrap_or_else(|| finite_range(&all));
     let owned: Vec<(String, Vec<f64>)> = series.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect();
-    render!(640, 400, draw_hist, title, &owned, bins, range)
+    render!(title; 640, 400, draw_hist, title, &owned, bins, range)
 }
 
 // ------------------------------------------------------------------ training curves
@@ -295,7 +306,7 @@ pub fn training_curves(runs: &[(&str, &History)]) -> Result<Figure> {
         return Err(Error::invalid("training_curves: no epochs to plot"));
     }
     let owned: Vec<(String, History)> = runs.iter().map(|(n, h)| (n.to_string(), (*h).clone())).collect();
-    render!(1000, 400, draw_curves, &owned)
+    render!(format!("Loss and accuracy per epoch, training and validation: {}", owned.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")); 1000, 400, draw_curves, &owned)
 }
 
 // ------------------------------------------------------------------ heatmap
@@ -365,7 +376,7 @@ pub fn heatmap(title: &str, m: &[Vec<f64>], labels: &[&str], annotate: bool) -> 
     }
     let int_fmt = m.iter().flatten().all(|v| v.fract() == 0.0);
     let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
-    render!(760, 660, draw_heatmap, title, m, &labels, annotate, int_fmt)
+    render!(title; 760, 660, draw_heatmap, title, m, &labels, annotate, int_fmt)
 }
 
 /// A confusion matrix as counts (`normalized = false`) or row fractions.
@@ -493,7 +504,20 @@ pub fn image_grid(title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap, c
     // Rows as tall as the tallest panel needs at this width (square images: a full cell).
     let aspect = panels.iter().map(|p| p.rows as f64 / p.cols.max(1) as f64).fold(0.0, f64::max).min(1.0);
     let row = (cell as f64 * aspect).ceil().max(12.0) as u32 + 18;
-    render!(ncols as u32 * cell, nrows * row + extra, draw_grid, title, panels, ncols, cmap)
+    render!(grid_title(title, panels); ncols as u32 * cell, nrows * row + extra, draw_grid, title, panels, ncols, cmap)
+}
+
+/// A grid's title, or its panels' titles when it has none.
+fn grid_title(title: &str, panels: &[Panel]) -> String {
+    if !title.is_empty() {
+        return title.to_string();
+    }
+    let named: Vec<&str> = panels.iter().map(|p| p.title.as_str()).filter(|t| !t.is_empty()).take(8).collect();
+    match named.len() {
+        0 => format!("{} images", panels.len()),
+        n if n < panels.len() => format!("{} images: {}, …", panels.len(), named.join(", ")),
+        _ => named.join(", "),
+    }
 }
 
 /// Labelled example images from a dataset (`indices`), titled with their class names.
@@ -572,7 +596,7 @@ pub fn prediction_grid(ds: &crate::data::Dataset, indices: &[usize], probs: &[Ve
     }
     let ncols = ncols.min(indices.len());
     let nrows = indices.len().div_ceil(ncols) as u32;
-    render!(ncols as u32 * 300, nrows * 150, draw_predictions, &panels, &bars, &colors, ncols)
+    render!(format!("{} test images with their predicted class probabilities; title: prediction, confidence and (true class), red when wrong", indices.len()); ncols as u32 * 300, nrows * 150, draw_predictions, &panels, &bars, &colors, ncols)
 }
 
 fn draw_classification<DB: DrawingBackend>(root: &Area<DB>, input: &Panel, labels: &[String], probs: &[f64], colors: &[RGBColor], cam: Option<&Panel>) -> Result<()> {
@@ -594,7 +618,7 @@ pub fn classification_figure(input: Panel, labels: &[&str], probs: &[f64], color
     }
     let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
     let w = if cam.is_some() { 1240 } else { 940 };
-    render!(w, 330, draw_classification, &input, &labels, probs, colors, cam.as_ref())
+    render!(format!("{}: the input, its class probabilities{}", input.title, if cam.is_some() { " and the class activation map" } else { "" }); w, 330, draw_classification, &input, &labels, probs, colors, cam.as_ref())
 }
 
 // ------------------------------------------------------------------ scatter
@@ -641,7 +665,7 @@ pub fn scatter(title: &str, pts: &[(f64, f64)], labels: &[usize], class_names: &
             return Err(Error::invalid("scatter: highlight needs one flag per point"));
         }
     }
-    render!(820, 640, draw_scatter, title, pts, labels, class_names, highlight)
+    render!(title; 820, 640, draw_scatter, title, pts, labels, class_names, highlight)
 }
 
 fn draw_views<DB: DrawingBackend>(root: &Area<DB>, title: &str, views: &[(String, Vec<(f64, f64)>)], labels: &[usize], names: &[String], highlight: Option<&[bool]>) -> Result<()> {
@@ -666,7 +690,7 @@ pub fn scatter3d(title: &str, pts: &[[f64; 3]], labels: &[usize], class_names: &
             (format!("azimuth {az:.0}°, elevation {el:.0}°"), p)
         })
         .collect();
-    render!(620 * views.len() as u32, 560, draw_views, title, &projected, labels, class_names, highlight)
+    render!(title; 620 * views.len() as u32, 560, draw_views, title, &projected, labels, class_names, highlight)
 }
 
 #[cfg(test)]
@@ -687,6 +711,11 @@ mod tests {
         assert_eq!((st.width, st.height), (640, 400 + gh));
         assert_eq!(image::load_from_memory(&st.png).unwrap().height(), st.height);
         assert_eq!(st.svg.matches("<svg").count(), 3);
+        // Titles travel with the figures (the blog uses them as alt text).
+        assert_eq!(st.title, "t; g");
+        let untitled = image_grid("", &[Panel::from_bytes(&[0; 4], 2, 2, "bag"), Panel::from_bytes(&[0; 4], 2, 2, "")], 2, ColorMap::Grey, 60).unwrap();
+        assert_eq!(untitled.title, "2 images: bag, …");
+        assert_eq!(f.with_title("counts").title, "counts");
         assert!(vstack(&[]).is_err());
     }
 
@@ -811,5 +840,6 @@ pub fn vstack(figures: &[Figure]) -> Result<Figure> {
     svg.push_str("</svg>\n");
     let mut png = Vec::new();
     canvas.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).map_err(perr)?;
-    Ok(Figure { width, height, png, svg })
+    let title = figures.iter().map(|f| f.title.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("; ");
+    Ok(Figure { width, height, png, svg, title })
 }

@@ -94,14 +94,19 @@ pub fn record_ensemble_in(
 }
 
 /// Evaluate each named model on `test`, record its row under `notebook`, and return the rows
-/// as a Markdown table.
-pub fn record_models(notebook: &str, models: &[(&str, &Model)], test: &crate::data::Dataset) -> Result<String> {
+/// as a table (displayed as one in a notebook; `to_string()` gives the Markdown).
+pub fn record_models(notebook: &str, models: &[(&str, &Model)], test: &crate::data::Dataset) -> Result<crate::show::Markdown> {
     let mut rows = Vec::new();
     for (name, m) in models {
         let ev = m.evaluate(test)?;
         rows.push(record(notebook, name, m, &ev)?);
     }
-    Ok(markdown(&rows))
+    Ok(table(&rows))
+}
+
+/// The rows as a table that a notebook displays formatted.
+pub fn table(rows: &[ResultRow]) -> crate::show::Markdown {
+    crate::show::Markdown(markdown(rows))
 }
 
 /// The rows as a Markdown table.

@@ -237,6 +237,13 @@ impl History {
             })
             .collect()
     }
+    /// `best epoch 15 of 16 (val_loss 0.2347)`, counting from 1; or `no validation data`.
+    pub fn best_summary(&self) -> String {
+        match self.best_epoch() {
+            Some(e) => format!("best epoch {} of {} (val_loss {:.4})", e + 1, self.epochs(), self.val_loss[e]),
+            None => "no validation data".to_string(),
+        }
+    }
     /// Epoch (0-based) with the lowest validation loss.
     pub fn best_epoch(&self) -> Option<usize> {
         self.val_loss
