@@ -62,6 +62,13 @@ pub struct Pca {
 }
 
 impl Pca {
+    /// An axis title for component `i` (0-based): `PC1 (23.7 % of variance)`.
+    pub fn axis_label(&self, i: usize) -> String {
+        match self.explained_variance_ratio.get(i) {
+            Some(r) => format!("PC{} ({:.1} % of variance)", i + 1, 100.0 * r),
+            None => format!("PC{}", i + 1),
+        }
+    }
     /// Fit `k` components to the rows of `x`.
     pub fn fit(x: &[Vec<f32>], k: usize) -> Result<Pca> {
         let d = check_matrix(x, "PCA")?;

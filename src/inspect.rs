@@ -180,13 +180,19 @@ pub fn kernels_figure(model: &Model, layer: &str, ncols: usize) -> Result<Figure
             Panel::from_values(w[start..start + kh * kw].to_vec(), kh, kw, format!("{f}")).with_range(-amax, amax)
         })
         .collect();
-    let title = format!("{layer}: {out} kernels {kh}x{kw}{}", if inp > 1 { " (input channel 0)" } else { "" });
+    let title = format!("{layer}: {out} kernels {kh}x{kw}{}, blue −{amax:.2} to red +{amax:.2}", if inp > 1 { " (input channel 0)" } else { "" });
     plot::image_grid(&title, &panels, ncols, ColorMap::Diverging, 70)
 }
 
 /// The feature maps of `layer` for one image, on one colour scale shared by the whole layer
-/// (so a dim map really is weak, not just rescaled). At most `max_maps` maps.
+/// (so a dim map really is weak, not just rescaled), stated in the title. At most `max_maps` maps.
 pub fn feature_maps_figure(model: &Model, px: &[u8], layer: &str, max_maps: usize, ncols: usize) -> Result<Figure> {
+    feature_maps_figure_for(model, px, "", layer, max_maps, ncols)
+}
+
+/// [`feature_maps_figure`] with the image named in the title (`what`, e.g. `"digit 1"`), for
+/// figures stacked one image per panel.
+pub fn feature_maps_figure_for(model: &Model, px: &[u8], what: &str, layer: &str, max_maps: usize, ncols: usize) -> Result<Figure> {
     let out = layer_output(model, px, layer)?;
     if out.is_flat() {
         return Err(Error::invalid(format!("layer {layer:?} outputs a vector, not feature maps: plot it as bars")));
@@ -196,7 +202,14 @@ pub fn feature_maps_figure(model: &Model, px: &[u8], layer: &str, max_maps: usiz
     let hi = out.values.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
     let panels: Vec<Panel> =
         (0..n).map(|c| Panel::from_values(out.map(c).to_vec(), out.rows, out.cols, format!("{c}")).with_range(lo, hi)).collect();
-    let title = format!("{layer}: {} maps {}x{}{}", out.channels, out.rows, out.cols, if n < out.channels { format!(" (first {n})") } else { String::new() });
+    let title = format!(
+        "{}{layer}: {} maps {}x{}{}, dark {lo:.2} to yellow {hi:.2}",
+        if what.is_empty() { String::new() } else { format!("{what}, ") },
+        out.channels,
+        out.rows,
+        out.cols,
+        if n < out.channels { format!(" (first {n})") } else { String::new() }
+    );
     plot::image_grid(&title, &panels, ncols, ColorMap::Viridis, 80)
 }
 

@@ -100,6 +100,38 @@ pub const TAB10: [RGBColor; 10] = [
     RGBColor(188, 189, 34), RGBColor(23, 190, 207),
 ];
 
+/// The colour of a named series (a model in training curves or weight histograms), a function of
+/// the name alone, so a model keeps its colour in every figure, in every notebook. (A notebook
+/// cell runs in its own compiled library, so a registry of names seen so far would not outlive the
+/// cell.) The tab10 colours are ordered so that the series' own model names come out distinct.
+pub fn series_colour(name: &str) -> RGBColor {
+    const ORDER: [usize; 10] = [6, 5, 1, 2, 8, 0, 3, 7, 4, 9];
+    let h = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
+    TAB10[ORDER[(h % 10) as usize]]
+}
+
+/// The colours of one figure's series: each name's own colour, or the next free one when two
+/// names of the figure share it.
+fn figure_colours(names: &[&str]) -> Vec<RGBColor> {
+    let mut used: Vec<RGBColor> = Vec::new();
+    for n in names {
+        let own = series_colour(n);
+        let start = TAB10.iter().position(|&c| c == own).unwrap_or(0);
+        let c = (0..10).map(|k| TAB10[(start + k) % 10]).find(|c| !used.contains(c)).unwrap_or(own);
+        used.push(c);
+    }
+    used
+}
+
+/// `x` as an integer when it is one, else nothing (axes counting epochs or images).
+fn integer_label(x: &f64) -> String {
+    if (x - x.round()).abs() < 1e-6 { format!("{}", x.round() as i64) } else { String::new() }
+}
+
+/// Text size for tick labels and legends: figures are drawn 760–1000 px wide and shown in a
+/// ~760 px column, so 14–15 px here stays at least 11 px on screen.
+const TICK: u32 = 14;
+
 /// Viridis colour map, `t` in [0, 1].
 pub fn viridis(t: f64) -> RGBColor {
     const A: [(f64, f64, f64); 5] = [(68., 1., 84.), (59., 82., 139.), (33., 145., 140.), (94., 201., 98.), (253., 231., 37.)];
@@ -155,15 +187,20 @@ fn draw_bars<DB: DrawingBackend>(root: &Area<DB>, title: &str, labels: &[String]
         .build_cartesian_2d((0..labels.len().max(2) - 1).into_segmented(), 0f64..top)
         .map_err(perr)?;
     let labels_c = labels.to_vec();
+    // Many bars (a 128-value vector): label every `step`-th one so the labels do not overlap.
+    let step = labels.len().div_ceil(16).max(1);
+    let counts = values.iter().all(|v| v.fract() == 0.0);
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(labels.len())
         .x_label_formatter(&move |v| match v {
-            SegmentValue::CenterOf(i) => labels_c.get(*i).cloned().unwrap_or_default(),
+            SegmentValue::CenterOf(i) if i % step == 0 => labels_c.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),
         })
-        .x_label_style(("sans-serif", 11).into_font())
+        .y_label_formatter(&move |y| if counts { integer_label(y) } else { format!("{y:.2}") })
+        .x_label_style(("sans-serif", if labels.len() > 12 { 11 } else { 13 }).into_font())
+        .y_label_style(("sans-serif", 13).into_font())
         .draw()
         .map_err(perr)?;
     chart
@@ -220,8 +257,9 @@ fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String
         .build_cartesian_2d(lo..hi, 0f64..top)
         .map_err(perr)?;
     chart.configure_mesh().y_desc("density").draw().map_err(perr)?;
+    let colours = figure_colours(&series.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
     for (k, ((name, _), c)) in series.iter().zip(&counts).enumerate() {
-        let col = TAB10[k % 10];
+        let col = if series.len() > 1 { colours[k] } else { TAB10[0] };
         chart
             .draw_series(c.iter().enumerate().map(|(i, &h)| {
                 let x0 = lo + i as f64 * width;
@@ -251,7 +289,34 @@ pub fn histogram(title: &str, series: &[(&str, &[f64])], bins: usize, range: Opt
 // ------------------------------------------------------------------ training curves
 
 fn draw_curves<DB: DrawingBackend>(root: &Area<DB>, runs: &[(String, History)]) -> Result<()> {
-    let panels = root.split_evenly((1, 2));
+    let (w, h) = root.dim_in_pixel();
+    let font = ("sans-serif", TICK + 1).into_font();
+    // The legend is a strip under the panels (inside, it covered the curves): one colour per
+    // model, then the line style of training and validation.
+    let entries: Vec<(String, u32)> = runs
+        .iter()
+        .map(|(n, _)| {
+            let tw = root.estimate_text_size(n, &TextStyle::from(font.clone())).map(|s| s.0).unwrap_or(8 * n.len() as u32);
+            (n.clone(), tw + 44)
+        })
+        .collect();
+    let key_w = 330;
+    let mut rows = 1u32;
+    let mut x = 0u32;
+    for (_, ew) in &entries {
+        if x + ew > w - 40 {
+            rows += 1;
+            x = 0;
+        }
+        x += ew;
+    }
+    if x + key_w > w - 40 {
+        rows += 1;
+    }
+    let (top, legend) = root.split_vertically(h - 28 * rows - 8);
+    let colours = figure_colours(&runs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
+    let panels = top.split_evenly((1, 2));
+    let n = runs.iter().map(|(_, h)| h.epochs()).max().unwrap_or(1).max(2);
     for (p, (metric, val_metric, name)) in panels.iter().zip([("loss", "val_loss", "Cross-entropy"), ("accuracy", "val_accuracy", "Accuracy")]) {
         let get = |h: &History, m: &str| -> Vec<f64> {
             match m {
@@ -264,39 +329,63 @@ fn draw_curves<DB: DrawingBackend>(root: &Area<DB>, runs: &[(String, History)]) 
         let all: Vec<f64> = runs.iter().flat_map(|(_, h)| [get(h, metric), get(h, val_metric)].concat()).collect();
         let (lo, hi) = finite_range(&all);
         let pad = (hi - lo) * 0.05;
-        let n = runs.iter().map(|(_, h)| h.epochs()).max().unwrap_or(1).max(2);
         let mut chart = ChartBuilder::on(p)
-            .caption(name, ("sans-serif", 18))
+            .caption(name, ("sans-serif", 20))
             .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(50)
+            .x_label_area_size(48)
+            .y_label_area_size(62)
             .build_cartesian_2d(1f64..n as f64, (lo - pad)..(hi + pad))
             .map_err(perr)?;
-        chart.configure_mesh().x_desc("epoch").draw().map_err(perr)?;
-        for (k, (label, h)) in runs.iter().enumerate() {
-            let col = TAB10[k % 10];
+        chart
+            .configure_mesh()
+            .x_desc("epoch")
+            .x_labels(n.min(10))
+            .x_label_formatter(&integer_label)
+            .y_label_formatter(&|y| format!("{y:.2}"))
+            .label_style(("sans-serif", TICK).into_font())
+            .axis_desc_style(("sans-serif", TICK + 1).into_font())
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(perr)?;
+        for ((_, h), &col) in runs.iter().zip(&colours) {
             for (m, dashed) in [(metric, false), (val_metric, true)] {
                 let pts: Vec<(f64, f64)> = get(h, m).iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, &v)| ((i + 1) as f64, v)).collect();
-                let lbl = format!("{}{}", if label.is_empty() { String::new() } else { format!("{label} ") }, if dashed { "validation" } else { "train" });
                 let style = ShapeStyle { color: col.to_rgba(), filled: false, stroke_width: 2 };
                 if dashed {
-                    chart.draw_series(DashedLineSeries::new(pts.clone(), 6, 4, style)).map_err(perr)?
-                        // The legend sample looks like the series: two dashes and a marker.
-                        .label(lbl).legend(move |(x, y)| {
-                            EmptyElement::at((x, y))
-                                + PathElement::new(vec![(0, 0), (5, 0)], col.stroke_width(2))
-                                + PathElement::new(vec![(10, 0), (15, 0)], col.stroke_width(2))
-                                + Circle::new((8, 0), 3, col.filled())
-                        });
+                    chart.draw_series(DashedLineSeries::new(pts.clone(), 6, 4, style)).map_err(perr)?;
                     chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, col.filled()))).map_err(perr)?;
                 } else {
-                    chart.draw_series(LineSeries::new(pts, style)).map_err(perr)?
-                        .label(lbl).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], col.stroke_width(2)));
+                    chart.draw_series(LineSeries::new(pts, style)).map_err(perr)?;
                 }
             }
         }
-        chart.configure_series_labels().border_style(BLACK).background_style(WHITE.mix(0.8)).draw().map_err(perr)?;
     }
+    let (mut x, mut y) = (60i32, 16i32);
+    let text = |area: &Area<DB>, s: &str, x: i32, y: i32, c: &RGBColor| {
+        let style = TextStyle::from(font.clone()).color(c).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Left, plotters::style::text_anchor::VPos::Center));
+        area.draw(&Text::new(s.to_string(), (x, y), style)).map_err(perr)
+    };
+    for ((name, ew), &col) in entries.iter().zip(&colours) {
+        if x as u32 + ew > w - 40 {
+            x = 60;
+            y += 28;
+        }
+        legend.draw(&Rectangle::new([(x, y - 7), (x + 26, y + 7)], col.filled())).map_err(perr)?;
+        text(&legend, name, x + 34, y, &BLACK)?;
+        x += *ew as i32;
+    }
+    if x as u32 + key_w > w - 40 {
+        x = 60;
+        y += 28;
+    }
+    let grey = RGBColor(60, 60, 60);
+    legend.draw(&PathElement::new(vec![(x + 10, y), (x + 40, y)], grey.stroke_width(2))).map_err(perr)?;
+    text(&legend, "training", x + 48, y, &grey)?;
+    let x = x + 150;
+    legend.draw(&PathElement::new(vec![(x + 10, y), (x + 18, y)], grey.stroke_width(2))).map_err(perr)?;
+    legend.draw(&PathElement::new(vec![(x + 30, y), (x + 38, y)], grey.stroke_width(2))).map_err(perr)?;
+    legend.draw(&Circle::new((x + 24, y), 3, grey.filled())).map_err(perr)?;
+    text(&legend, "validation", x + 48, y, &grey)?;
     Ok(())
 }
 
@@ -306,7 +395,8 @@ pub fn training_curves(runs: &[(&str, &History)]) -> Result<Figure> {
         return Err(Error::invalid("training_curves: no epochs to plot"));
     }
     let owned: Vec<(String, History)> = runs.iter().map(|(n, h)| (n.to_string(), (*h).clone())).collect();
-    render!(format!("Loss and accuracy per epoch, training and validation: {}", owned.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")); 1000, 400, draw_curves, &owned)
+    let rows = 1 + owned.len() as u32 / 4;
+    render!(format!("Loss and accuracy per epoch, training and validation: {}", owned.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")); 1000, 400 + 28 * rows, draw_curves, &owned)
 }
 
 // ------------------------------------------------------------------ heatmap
@@ -316,12 +406,15 @@ fn draw_heatmap<DB: DrawingBackend>(root: &Area<DB>, title: &str, m: &[Vec<f64>]
     let cols = m.first().map(|r| r.len()).unwrap_or(0);
     let all: Vec<f64> = m.iter().flatten().cloned().collect();
     let (lo, hi) = finite_range(&all);
+    let (w, _) = root.dim_in_pixel();
+    let (root, bar) = root.split_horizontally(w - 80);
+    let root = &root;
     // Segmented axes put each label at the centre of its cell.
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 20))
         .margin(10)
-        .x_label_area_size(45)
-        .y_label_area_size(80)
+        .x_label_area_size(56)
+        .y_label_area_size(96)
         .build_cartesian_2d((0..cols.max(2) - 1).into_segmented(), (0..n.max(2) - 1).into_segmented())
         .map_err(perr)?;
     let (lx, ly) = (labels.to_vec(), labels.to_vec());
@@ -340,10 +433,32 @@ fn draw_heatmap<DB: DrawingBackend>(root: &Area<DB>, title: &str, m: &[Vec<f64>]
             SegmentValue::CenterOf(i) if *i < n => ly.get(n - 1 - *i).cloned().unwrap_or_default(),
             _ => String::new(),
         })
-        .x_label_style(("sans-serif", 10).into_font())
-        .y_label_style(("sans-serif", 11).into_font())
+        .x_label_style(("sans-serif", if cols > 6 { 12 } else { 13 }).into_font())
+        .y_label_style(("sans-serif", 13).into_font())
+        .axis_desc_style(("sans-serif", TICK + 1).into_font())
         .draw()
         .map_err(perr)?;
+    // Colour bar: what the colours mean, from the smallest to the largest value.
+    {
+        let (_, bh) = bar.dim_in_pixel();
+        let (top, bottom) = (50i32, bh as i32 - 70);
+        let steps = 100;
+        for i in 0..steps {
+            let t0 = i as f64 / steps as f64;
+            let y_a = bottom - ((bottom - top) as f64 * (i + 1) as f64 / steps as f64) as i32;
+            let y_b = bottom - ((bottom - top) as f64 * t0) as i32;
+            bar.draw(&Rectangle::new([(8, y_a), (26, y_b)], viridis(t0).filled())).map_err(perr)?;
+        }
+        bar.draw(&Rectangle::new([(8, top), (26, bottom)], BLACK.stroke_width(1))).map_err(perr)?;
+        let style = TextStyle::from(("sans-serif", 13).into_font()).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Left, plotters::style::text_anchor::VPos::Center));
+        for t in [0.0, 0.5, 1.0] {
+            let v = lo + t * (hi - lo);
+            let y = bottom - ((bottom - top) as f64 * t) as i32;
+            let txt = if int_fmt { format!("{v:.0}") } else { format!("{v:.2}") };
+            bar.draw(&PathElement::new(vec![(26, y), (30, y)], BLACK.stroke_width(1))).map_err(perr)?;
+            bar.draw(&Text::new(txt, (33, y), style.clone())).map_err(perr)?;
+        }
+    }
     let cell = |c: usize, y: usize| [(SegmentValue::Exact(c), SegmentValue::Exact(y)), (SegmentValue::Exact(c + 1), SegmentValue::Exact(y + 1))];
     for (r, row) in m.iter().enumerate() {
         for (c, &v) in row.iter().enumerate() {
@@ -361,7 +476,7 @@ fn draw_heatmap<DB: DrawingBackend>(root: &Area<DB>, title: &str, m: &[Vec<f64>]
                 let [a, b] = cell(c, n - 1 - r);
                 let (px, py) = area.map_coordinate(&a);
                 let (qx, qy) = area.map_coordinate(&b);
-                let style = TextStyle::from(("sans-serif", 11).into_font()).color(&col).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Center));
+                let style = TextStyle::from(("sans-serif", if cols > 8 { 12 } else { 14 }).into_font()).color(&col).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Center));
                 root.draw(&Text::new(txt, ((px + qx) / 2, (py + qy) / 2), style)).map_err(perr)?;
             }
         }
@@ -376,7 +491,7 @@ pub fn heatmap(title: &str, m: &[Vec<f64>], labels: &[&str], annotate: bool) -> 
     }
     let int_fmt = m.iter().flatten().all(|v| v.fract() == 0.0);
     let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
-    render!(title; 760, 660, draw_heatmap, title, m, &labels, annotate, int_fmt)
+    render!(title; 800, 680, draw_heatmap, title, m, &labels, annotate, int_fmt)
 }
 
 /// A confusion matrix as counts (`normalized = false`) or row fractions.
@@ -442,7 +557,8 @@ pub enum ColorMap {
 }
 
 fn draw_grid<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap) -> Result<()> {
-    let root = if title.is_empty() { root.clone() } else { root.titled(title, ("sans-serif", 20)).map_err(perr)? };
+    let size = if title.chars().count() > 48 { 17 } else { 20 };
+    let root = if title.is_empty() { root.clone() } else { root.titled(title, ("sans-serif", size)).map_err(perr)? };
     let nrows = panels.len().div_ceil(ncols);
     let cells = root.split_evenly((nrows, ncols));
     for (cell, p) in cells.iter().zip(panels) {
@@ -623,40 +739,89 @@ pub fn classification_figure(input: Panel, labels: &[&str], probs: &[f64], color
 
 // ------------------------------------------------------------------ scatter
 
-fn draw_scatter<DB: DrawingBackend>(root: &Area<DB>, title: &str, pts: &[(f64, f64)], labels: &[usize], names: &[String], highlight: Option<&[bool]>) -> Result<()> {
+/// A legend of the classes that occur in `labels`, one per line, in `area`; with `faded_note`, a
+/// last line saying what the faded points are.
+fn draw_class_legend<DB: DrawingBackend>(area: &Area<DB>, labels: &[usize], names: &[String], faded_note: Option<&str>) -> Result<()> {
+    let mut present = vec![false; names.len()];
+    for &l in labels {
+        if l < present.len() {
+            present[l] = true;
+        }
+    }
+    let style = TextStyle::from(("sans-serif", TICK).into_font()).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Left, plotters::style::text_anchor::VPos::Center));
+    let mut y = 50;
+    for (k, name) in names.iter().enumerate().filter(|(k, _)| present[*k]) {
+        area.draw(&Circle::new((12, y), 6, TAB10[k % 10].filled())).map_err(perr)?;
+        area.draw(&Text::new(name.clone(), (24, y), style.clone())).map_err(perr)?;
+        y += 24;
+    }
+    if let Some(note) = faded_note {
+        y += 8;
+        area.draw(&Circle::new((12, y), 6, TAB10[0].mix(0.15).filled())).map_err(perr)?;
+        for (i, line) in note.split('\n').enumerate() {
+            area.draw(&Text::new(line.to_string(), (24, y + 20 * i as i32), style.clone())).map_err(perr)?;
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_scatter<DB: DrawingBackend>(root: &Area<DB>, title: &str, axes: (&str, &str), pts: &[(f64, f64)], labels: &[usize], names: &[String], highlight: Option<&[bool]>, legend: bool) -> Result<()> {
+    let (w, _) = root.dim_in_pixel();
+    let (plot, side) = root.split_horizontally(if legend { w - 170 } else { w });
     let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
     let ys: Vec<f64> = pts.iter().map(|p| p.1).collect();
     let (x0, x1) = finite_range(&xs);
     let (y0, y1) = finite_range(&ys);
-    let (px, py) = ((x1 - x0) * 0.05, (y1 - y0) * 0.05);
-    let mut chart = ChartBuilder::on(root)
+    let (px, py) = ((x1 - x0) * 0.04, (y1 - y0) * 0.04);
+    let mut chart = ChartBuilder::on(&plot)
         .caption(title, ("sans-serif", 20))
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(50)
-        .right_y_label_area_size(10)
-        .build_cartesian_2d((x0 - px)..(x1 + px * 8.0), (y0 - py)..(y1 + py))
+        .margin(12)
+        .x_label_area_size(if axes.0.is_empty() { 36 } else { 58 })
+        .y_label_area_size(if axes.1.is_empty() { 52 } else { 76 })
+        .build_cartesian_2d((x0 - px)..(x1 + px), (y0 - py)..(y1 + py))
         .map_err(perr)?;
-    chart.configure_mesh().disable_mesh().draw().map_err(perr)?;
-    for (k, name) in names.iter().enumerate() {
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(axes.0)
+        .y_desc(axes.1)
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&|x| format!("{x:.1}"))
+        .y_label_formatter(&|y| format!("{y:.1}"))
+        .label_style(("sans-serif", TICK).into_font())
+        .axis_desc_style(("sans-serif", TICK + 1).into_font())
+        .draw()
+        .map_err(perr)?;
+    for k in 0..names.len() {
         let col = TAB10[k % 10];
         let faded = highlight.is_some();
-        chart
-            .draw_series(pts.iter().zip(labels).enumerate().filter(|(_, (_, &l))| l == k).map(|(i, (&p, _))| {
-                let on = highlight.map(|h| h[i]).unwrap_or(true);
-                let c = if faded && !on { col.mix(0.12) } else { col.mix(0.8) };
-                Circle::new(p, if faded && on { 3 } else { 2 }, c.filled())
-            }))
-            .map_err(perr)?
-            .label(name.clone())
-            .legend(move |(x, y)| Circle::new((x + 5, y), 4, col.filled()));
+        // Faded points first, so the highlighted ones are drawn over them.
+        for pass_on in [false, true] {
+            chart
+                .draw_series(pts.iter().zip(labels).enumerate().filter(|(i, (_, &l))| l == k && highlight.map(|h| h[*i]).unwrap_or(true) == pass_on || (l == k && !faded && pass_on)).map(|(i, (&p, _))| {
+                    let on = highlight.map(|h| h[i]).unwrap_or(true);
+                    let c = if faded && !on { col.mix(0.12) } else { col.mix(0.8) };
+                    Circle::new(p, if faded && on { 3 } else { 2 }, c.filled())
+                }))
+                .map_err(perr)?;
+        }
     }
-    chart.configure_series_labels().position(SeriesLabelPosition::UpperRight).border_style(BLACK).background_style(WHITE.mix(0.85)).draw().map_err(perr)?;
+    if legend {
+        draw_class_legend(&side, labels, names, highlight.map(|_| "faded: the other\nimages"))?;
+    }
     Ok(())
 }
 
-/// 2-D points coloured by class with a legend; `highlight` (one flag per point) fades the rest.
+/// Points coloured by class, with a legend of the classes present; `highlight` draws the flagged
+/// points in full colour and fades the rest.
 pub fn scatter(title: &str, pts: &[(f64, f64)], labels: &[usize], class_names: &[String], highlight: Option<&[bool]>) -> Result<Figure> {
+    scatter_xy(title, ("", ""), pts, labels, class_names, highlight)
+}
+
+/// [`scatter`] with axis titles, e.g. `("PC1 (24 % of variance)", "PC2 (15 %)")`.
+pub fn scatter_xy(title: &str, axes: (&str, &str), pts: &[(f64, f64)], labels: &[usize], class_names: &[String], highlight: Option<&[bool]>) -> Result<Figure> {
     if pts.len() != labels.len() || pts.is_empty() {
         return Err(Error::invalid(format!("scatter: {} points for {} labels", pts.len(), labels.len())));
     }
@@ -665,13 +830,19 @@ pub fn scatter(title: &str, pts: &[(f64, f64)], labels: &[usize], class_names: &
             return Err(Error::invalid("scatter: highlight needs one flag per point"));
         }
     }
-    render!(title; 820, 640, draw_scatter, title, pts, labels, class_names, highlight)
+    render!(title; 820, 640, draw_scatter, title, axes, pts, labels, class_names, highlight, true)
 }
 
 fn draw_views<DB: DrawingBackend>(root: &Area<DB>, title: &str, views: &[(String, Vec<(f64, f64)>)], labels: &[usize], names: &[String], highlight: Option<&[bool]>) -> Result<()> {
     let root = root.titled(title, ("sans-serif", 20)).map_err(perr)?;
-    for (area, (name, pts)) in root.split_evenly((1, views.len())).iter().zip(views) {
-        draw_scatter(area, name, pts, labels, names, highlight)?;
+    // Two columns; the class legend takes the cell after the last view.
+    let rows = (views.len() + 1).div_ceil(2);
+    let cells = root.split_evenly((rows, 2));
+    for (area, (name, pts)) in cells.iter().zip(views) {
+        draw_scatter(area, name, ("", ""), pts, labels, names, highlight, false)?;
+    }
+    if let Some(area) = cells.get(views.len()) {
+        draw_class_legend(&area.margin(0, 0, 60, 0), labels, names, highlight.map(|_| "faded: the other\nimages"))?;
     }
     Ok(())
 }
@@ -690,7 +861,8 @@ pub fn scatter3d(title: &str, pts: &[[f64; 3]], labels: &[usize], class_names: &
             (format!("azimuth {az:.0}°, elevation {el:.0}°"), p)
         })
         .collect();
-    render!(title; 620 * views.len() as u32, 560, draw_views, title, &projected, labels, class_names, highlight)
+    let rows = (views.len() + 1).div_ceil(2) as u32;
+    render!(title; 840, 30 + 400 * rows, draw_views, title, &projected, labels, class_names, highlight)
 }
 
 #[cfg(test)]
@@ -716,6 +888,19 @@ mod tests {
         let untitled = image_grid("", &[Panel::from_bytes(&[0; 4], 2, 2, "bag"), Panel::from_bytes(&[0; 4], 2, 2, "")], 2, ColorMap::Grey, 60).unwrap();
         assert_eq!(untitled.title, "2 images: bag, …");
         assert_eq!(f.with_title("counts").title, "counts");
+    }
+
+    #[test]
+    fn a_name_keeps_its_colour_and_epoch_ticks_are_integers() {
+        // The notebooks' models keep distinct colours; one figure never repeats a colour.
+        let names = ["model1", "model2", "model3", "model1 + L2", "BN + GAP"];
+        let own: Vec<RGBColor> = names.iter().map(|n| series_colour(n)).collect();
+        assert_eq!(own, figure_colours(&names));
+        assert_eq!(own[0], TAB10[0]);
+        let same = figure_colours(&["a", "a", "a"]);
+        assert!(same[0] != same[1] && same[1] != same[2] && same[0] != same[2]);
+        assert_eq!(integer_label(&3.0), "3");
+        assert_eq!(integer_label(&2.5), "");
         assert!(vstack(&[]).is_err());
     }
 
