@@ -800,7 +800,7 @@ fn draw_scatter<DB: DrawingBackend>(root: &Area<DB>, title: &str, axes: (&str, &
         // Faded points first, so the highlighted ones are drawn over them.
         for pass_on in [false, true] {
             chart
-                .draw_series(pts.iter().zip(labels).enumerate().filter(|(i, (_, &l))| l == k && highlight.map(|h| h[*i]).unwrap_or(true) == pass_on || (l == k && !faded && pass_on)).map(|(i, (&p, _))| {
+                .draw_series(pts.iter().zip(labels).enumerate().filter(|(i, (_, &l))| l == k && highlight.map(|h| h[*i]).unwrap_or(true) == pass_on).map(|(i, (&p, _))| {
                     let on = highlight.map(|h| h[i]).unwrap_or(true);
                     let c = if faded && !on { col.mix(0.12) } else { col.mix(0.8) };
                     Circle::new(p, if faded && on { 3 } else { 2 }, c.filled())
