@@ -61,10 +61,15 @@ def check(browser, page):
     with open(probe_path, "w") as f:
         f.write(html.replace("<head>", "<head>\n" + PROBE, 1))
     try:
-        res = run(browser, "--virtual-time-budget=10000", f"--window-size={WIDTH},1000", "--dump-dom", "file://" + probe_path)
+        # Headless Chromium now and then crashes on start (SIGSEGV, no page loaded): that is the
+        # browser, not the page, so try again before reporting it.
+        for _ in range(3):
+            res = run(browser, "--virtual-time-budget=10000", f"--window-size={WIDTH},1000", "--dump-dom", "file://" + probe_path)
+            m = re.search(r'<pre id="render-check">(.*?)</pre>', res.stdout, re.S)
+            if m or res.returncode >= 0:
+                break
     finally:
         os.remove(probe_path)
-    m = re.search(r'<pre id="render-check">(.*?)</pre>', res.stdout, re.S)
     if not m:
         return [f"page did not finish loading (chromium exit {res.returncode}: {res.stderr.strip()[-300:]})"], 1000
     report = json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
