@@ -50,6 +50,41 @@ fn main() -> cnn_lab::Result<()> {
     bar_chart("Training images per class", &names.iter().map(|s| s.as_str()).collect::<Vec<_>>(), &[6000.0; 10])?.save(out.join("counts.png"))?;
     let v: Vec<f32> = (0..128).map(|i| ((i * 37) % 17) as f32 / 17.0).collect();
     vector_bars("Global average pooling: 128 numbers", &v, None)?.save(out.join("vector_bars.png"))?;
+    // Synthetic 28x28 images: a bright blob whose place depends on the class.
+    let n = 30;
+    let mut px = vec![0u8; n * 784];
+    for i in 0..n {
+        for r in 0..28 {
+            for c in 0..28 {
+                let (cr, cc) = (8.0 + (i % 10) as f64, 6.0 + 1.5 * (i % 10) as f64);
+                let d = ((r as f64 - cr).powi(2) + (c as f64 - cc).powi(2)).sqrt();
+                px[i * 784 + r * 28 + c] = (255.0 * (1.0 - d / 9.0).max(0.0)) as u8;
+            }
+        }
+    }
+    let ds = cnn_lab::data::Dataset::new(px, (0..n).map(|i| (i % 10) as u8).collect(), 28, 28, names.clone())?;
+    let probs: Vec<Vec<f32>> = (0..n).map(|i| (0..10).map(|k| if k == (i * 3) % 10 { 0.7 } else { 0.3 / 9.0 }).collect()).collect();
+    prediction_grid(&ds, &(0..6).collect::<Vec<_>>(), &probs, 3)?.save(out.join("prediction_grid.png"))?;
+    dataset_grid(&ds, &[0, 1], 2)?.save(out.join("dataset_grid2.png"))?;
+    neighbours_grid(&ds, 0, &[10, 20, 1, 2, 3, 4, 5, 6, 7], 5)?.save(out.join("neighbours.png"))?;
+    pixel_histogram(&[("train", &ds)])?.save(out.join("pixel_histogram.png"))?;
+    mean_images(&ds)?.save(out.join("mean_images.png"))?;
+    let colours: Vec<_> = (0..10).map(|k| if k == 3 { TAB10[0] } else { GREY }).collect();
+    let input = Panel::from_bytes(ds.image(3), 28, 28, "sneaker_on_white.png as the network sees it");
+    let cam = Panel::from_bytes(ds.image(3), 28, 28, "CAM: Dress").with_overlay(ds.image(4).iter().map(|&v| v as f32).collect(), 0.55);
+    let cls = classification_figure(input, &names.iter().map(|s| s.as_str()).collect::<Vec<_>>(), &probs[1].iter().map(|&p| p as f64).collect::<Vec<_>>(), &colours, Some(cam.clone()))?;
+    vstack(&[cls.clone(), cls])?.save(out.join("classification.png"))?;
+    let maps: Vec<Panel> = (0..16).map(|i| Panel::from_values(ds.image(i).iter().map(|&v| v as f32 / 40.0).collect(), 28, 28, format!("{i}")).with_range(0.0, 6.4)).collect();
+    image_grid_scaled("activation: 32 maps 28x28 (first 16), dark 0.00 to yellow 6.40", &maps, 8, ColorMap::Viridis, 80, "activation (one scale for the whole layer)")?.save(out.join("feature_maps.png"))?;
+    let kern: Vec<Panel> = (0..8).map(|i| Panel::from_values((0..9).map(|k| ((k + i) % 5) as f32 * 0.1 - 0.2).collect(), 3, 3, format!("{i}")).with_range(-0.3, 0.3)).collect();
+    image_grid_scaled("conv2d: 8 kernels 3x3", &kern, 8, ColorMap::Diverging, 70, "kernel weight")?.save(out.join("kernels.png"))?;
+    let cams: Vec<Panel> = (0..6).map(|i| cam.clone().with_title_color(if i % 2 == 0 { BLUE } else { RED })).collect();
+    image_grid_scaled("Class activation maps: predicted (true)", &cams, 6, ColorMap::Grey, 130, "evidence for the predicted class (each map scaled to its own range)")?.save(out.join("cams.png"))?;
+    let digits: Vec<String> = (0..10).map(|d| d.to_string()).collect();
+    let strips: Vec<Strip> = digits.iter().enumerate().map(|(k, d)| (d.clone(), (0..5).map(|r| (0..40).map(|u| (((u * 7 + k * 3 + r) % 11) as f32 - 5.0) / 5.0).collect()).collect())).collect();
+    barcode_figure("Barcodes minus the average barcode: 5 examples per class (rows), one column per GAP unit", &strips, 2, "GAP value minus its mean over all images")?.save(out.join("barcodes.png"))?;
+    let means: Vec<Strip> = strips.iter().map(|(d, r)| (d.clone(), vec![r[0].clone()])).collect();
+    barcode_figure("Class means minus the overall mean (one row per class)", &means, 1, "mean GAP value minus the overall mean")?.save(out.join("class_means.png"))?;
     println!("figures in {}", out.display());
     Ok(())
 }

@@ -181,7 +181,7 @@ pub fn kernels_figure(model: &Model, layer: &str, ncols: usize) -> Result<Figure
         })
         .collect();
     let title = format!("{layer}: {out} kernels {kh}x{kw}{}, blue −{amax:.2} to red +{amax:.2}", if inp > 1 { " (input channel 0)" } else { "" });
-    plot::image_grid(&title, &panels, ncols, ColorMap::Diverging, 70)
+    plot::image_grid_scaled(&title, &panels, ncols, ColorMap::Diverging, 70, "kernel weight")
 }
 
 /// The feature maps of `layer` for one image, on one colour scale shared by the whole layer
@@ -210,7 +210,7 @@ pub fn feature_maps_figure_for(model: &Model, px: &[u8], what: &str, layer: &str
         out.cols,
         if n < out.channels { format!(" (first {n})") } else { String::new() }
     );
-    plot::image_grid(&title, &panels, ncols, ColorMap::Viridis, 80)
+    plot::image_grid_scaled(&title, &panels, ncols, ColorMap::Viridis, 80, "activation (one scale for the whole layer)")
 }
 
 // ------------------------------------------------------------------ class activation maps
@@ -315,7 +315,7 @@ pub fn cam_figure(model: &Model, ds: &Dataset, indices: &[usize], ncols: usize) 
         let color = if pred == truth { plot::BLUE } else { plot::RED };
         panels.push(cam_panel(ds.image(i), &cam, title).with_title_color(color));
     }
-    plot::image_grid("Class activation maps: predicted (true)", &panels, ncols, ColorMap::Grey, 130)
+    plot::image_grid_scaled("Class activation maps: predicted (true)", &panels, ncols, ColorMap::Grey, 130, "evidence for the predicted class (each map scaled to its own range)")
 }
 
 // ------------------------------------------------------------------ classify a new image
@@ -357,7 +357,7 @@ impl Classification {
         let probs: Vec<f64> = self.probs.iter().map(|&p| p as f64).collect();
         let best = self.top3[0].0;
         let colors: Vec<_> = (0..probs.len()).map(|c| if c == best { plot::TAB10[0] } else { plot::GREY }).collect();
-        let input = Panel::from_bytes(&self.image.pixels, self.image.rows, self.image.cols, format!("{} as the network sees it", self.source));
+        let input = Panel::from_bytes(&self.image.pixels, self.image.rows, self.image.cols, self.source.clone());
         let cam = self.cam.as_ref().map(|c| cam_panel(&self.image.pixels, c, format!("CAM: {}", self.class_names[c.class])));
         plot::classification_figure(input, &names, &probs, &colors, cam)
     }
@@ -424,45 +424,35 @@ pub fn detrend(rows: &[Vec<f32>], mean: &[f32]) -> Vec<Vec<f32>> {
     rows.iter().map(|r| r.iter().zip(mean).map(|(a, b)| a - b).collect()).collect()
 }
 
-/// Per class, `per_class` de-trended barcodes stacked as a strip (rows = examples), all strips on
-/// one signed colour scale.
+/// Per class, `per_class` de-trended barcodes stacked as a labelled block (rows = examples),
+/// all on one signed colour scale.
 pub fn barcode_strips_figure(rows: &[Vec<f32>], labels: &[u8], class_names: &[String], per_class: usize, ncols: usize) -> Result<Figure> {
     if rows.is_empty() {
         return Err(Error::invalid("barcodes: no vectors"));
     }
     let mean = mean_vector(rows);
-    let d = mean.len();
-    let mut panels = Vec::new();
-    let mut amax = 1e-12f32;
-    for (c, name) in class_names.iter().enumerate() {
-        let sel: Vec<Vec<f32>> = rows.iter().zip(labels).filter(|(_, &l)| l as usize == c).take(per_class).map(|(r, _)| r.clone()).collect();
-        if sel.is_empty() {
-            continue;
-        }
-        let det = detrend(&sel, &mean);
-        let values: Vec<f32> = det.concat();
-        amax = values.iter().fold(amax, |m, v| m.max(v.abs()));
-        panels.push(Panel::from_values(values, sel.len(), d, name.clone()));
-    }
-    let panels: Vec<Panel> = panels.into_iter().map(|p| p.with_range(-amax, amax)).collect();
-    // About 6 px per unit, so every cell of a barcode stays visible.
-    plot::image_grid("Barcodes minus the average barcode (rows: examples, columns: GAP units)", &panels, ncols, ColorMap::Diverging, (d as u32 * 6).max(240))
+    let strips: Vec<plot::Strip> = class_names
+        .iter()
+        .enumerate()
+        .filter_map(|(c, name)| {
+            let sel: Vec<Vec<f32>> = rows.iter().zip(labels).filter(|(_, &l)| l as usize == c).take(per_class).map(|(r, _)| r.clone()).collect();
+            (!sel.is_empty()).then(|| (name.clone(), detrend(&sel, &mean)))
+        })
+        .collect();
+    let title = format!("Barcodes minus the average barcode: {per_class} examples per class (rows), one column per GAP unit");
+    plot::barcode_figure(&title, &strips, ncols, "GAP value minus its mean over all images")
 }
 
-/// The mean barcode of each class minus the overall mean, as one signed image (rows = classes,
-/// columns = GAP units): which units each class turns up or down.
+/// The mean barcode of each class minus the overall mean, one labelled row per class (columns =
+/// GAP units): which units each class turns up or down.
 pub fn class_mean_figure(rows: &[Vec<f32>], labels: &[u8], class_names: &[String]) -> Result<Figure> {
     if rows.is_empty() {
         return Err(Error::invalid("barcodes: no vectors"));
     }
     let means = class_means(rows, labels, class_names.len());
     let det = detrend(&means, &mean_vector(rows));
-    let d = det[0].len();
-    let values = det.concat();
-    let amax = values.iter().fold(1e-12f32, |m, v| m.max(v.abs()));
-    let title = format!("class means minus the overall mean (rows: {})", class_names.join(", "));
-    let panel = Panel::from_values(values, class_names.len(), d, "").with_range(-amax, amax);
-    plot::image_grid(&title, &[panel], 1, ColorMap::Diverging, (d as u32 * 16).clamp(400, 1400))
+    let strips: Vec<plot::Strip> = class_names.iter().zip(det).map(|(n, r)| (n.clone(), vec![r])).collect();
+    plot::barcode_figure("Class means minus the overall mean (one row per class)", &strips, 1, "mean GAP value minus the overall mean")
 }
 
 #[cfg(test)]

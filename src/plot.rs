@@ -230,7 +230,7 @@ pub fn bar_chart_colored(title: &str, labels: &[&str], values: &[f64], colors: &
 
 // ------------------------------------------------------------------ histogram
 
-fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String, Vec<f64>)], bins: usize, range: (f64, f64)) -> Result<()> {
+fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String, Vec<f64>)], bins: usize, range: (f64, f64), log_y: bool) -> Result<()> {
     let (lo, hi) = range;
     let width = (hi - lo) / bins as f64;
     let counts: Vec<Vec<f64>> = series
@@ -248,42 +248,70 @@ fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String
             c.iter().map(|&k| k / (n.max(1.0) * width)).collect()
         })
         .collect();
-    let top = counts.iter().flatten().cloned().fold(0.0, f64::max).max(1e-9) * 1.1;
+    let top = counts.iter().flatten().cloned().fold(0.0, f64::max).max(1e-9);
+    // On a log axis the bars are drawn as log10(density) from a floor a decade under the
+    // smallest non-zero bin, and the ticks are labelled with the densities themselves.
+    let min_pos = counts.iter().flatten().cloned().filter(|&v| v > 0.0).fold(f64::INFINITY, f64::min);
+    let (y_lo, y_hi) = if log_y { ((min_pos.min(top)).log10().floor() - 0.5, top.log10() + 0.3) } else { (0.0, top * 1.1) };
+    let ty = move |h: f64| if log_y { if h > 0.0 { h.log10().max(y_lo) } else { y_lo } } else { h };
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 20))
         .margin(10)
         .x_label_area_size(30)
-        .y_label_area_size(55)
-        .build_cartesian_2d(lo..hi, 0f64..top)
+        .y_label_area_size(if log_y { 72 } else { 55 })
+        .build_cartesian_2d(lo..hi, y_lo..y_hi)
         .map_err(perr)?;
-    chart.configure_mesh().y_desc("density").draw().map_err(perr)?;
+    let log_label = |y: &f64| if (y - y.round()).abs() < 1e-6 { format!("{}", 10f64.powi(y.round() as i32)) } else { String::new() };
+    let mut mesh = chart.configure_mesh();
+    let whole = (hi - lo) >= 20.0;
+    let x_label = move |x: &f64| if whole { format!("{x:.0}") } else { format!("{x:.2}") };
+    mesh.y_desc(if log_y { "density (log scale)" } else { "density" }).x_label_formatter(&x_label).label_style(("sans-serif", 13).into_font());
+    if log_y {
+        mesh.y_labels(((y_hi - y_lo).ceil() as usize + 1) * 4).y_label_formatter(&log_label);
+    }
+    mesh.draw().map_err(perr)?;
     let colours = figure_colours(&series.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
     for (k, ((name, _), c)) in series.iter().zip(&counts).enumerate() {
         let col = if series.len() > 1 { colours[k] } else { TAB10[0] };
         chart
-            .draw_series(c.iter().enumerate().map(|(i, &h)| {
+            .draw_series(c.iter().enumerate().filter(|(_, &h)| h > 0.0).map(|(i, &h)| {
                 let x0 = lo + i as f64 * width;
-                Rectangle::new([(x0, 0.0), (x0 + width, h)], col.mix(if series.len() > 1 { 0.5 } else { 0.9 }).filled())
+                Rectangle::new([(x0, y_lo), (x0 + width, ty(h))], col.mix(if series.len() > 1 { 0.5 } else { 0.9 }).filled())
             }))
             .map_err(perr)?
             .label(name.clone())
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], col.filled()));
     }
     if series.len() > 1 || !series[0].0.is_empty() {
-        chart.configure_series_labels().border_style(BLACK).background_style(WHITE.mix(0.8)).draw().map_err(perr)?;
+        chart.configure_series_labels().position(SeriesLabelPosition::UpperRight).label_font(("sans-serif", 13)).border_style(BLACK).background_style(WHITE.mix(0.8)).draw().map_err(perr)?;
+    }
+    Ok(())
+}
+
+fn check_hist(series: &[(&str, &[f64])], bins: usize) -> Result<()> {
+    if series.is_empty() || series.iter().all(|(_, v)| v.is_empty()) || bins == 0 {
+        return Err(Error::invalid("histogram: no data"));
     }
     Ok(())
 }
 
 /// Histogram (density) of one or more named series over `range` with `bins` bins.
 pub fn histogram(title: &str, series: &[(&str, &[f64])], bins: usize, range: Option<(f64, f64)>) -> Result<Figure> {
-    if series.is_empty() || series.iter().all(|(_, v)| v.is_empty()) || bins == 0 {
-        return Err(Error::invalid("histogram: no data"));
-    }
+    check_hist(series, bins)?;
     let all: Vec<f64> = series.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
     let range = range.unwrap_or_else(|| finite_range(&all));
     let owned: Vec<(String, Vec<f64>)> = series.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect();
-    render!(title; 640, 400, draw_hist, title, &owned, bins, range)
+    render!(title; 640, 400, draw_hist, title, &owned, bins, range, false)
+}
+
+/// [`histogram`] on a logarithmic density axis, for data with one huge bin (the black background
+/// of Fashion-MNIST) that would flatten all the others.
+pub fn histogram_log(title: &str, series: &[(&str, &[f64])], bins: usize, range: Option<(f64, f64)>) -> Result<Figure> {
+    check_hist(series, bins)?;
+    let all: Vec<f64> = series.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
+    let range = range.unwrap_or_else(|| finite_range(&all));
+    let owned: Vec<(String, Vec<f64>)> = series.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect();
+    render!(title; 640, 400, draw_hist, title, &owned, bins, range, true)
 }
 
 // ------------------------------------------------------------------ training curves
@@ -519,18 +547,20 @@ pub struct Panel {
     pub title_color: RGBColor,
     /// A heat map laid over the image (same size) and its opacity, e.g. a class activation map.
     pub overlay: Option<(Vec<f32>, f32)>,
+    /// A frame drawn around the image (e.g. the query among its neighbours).
+    pub frame: Option<RGBColor>,
 }
 
 impl Panel {
     /// A byte image shown in grey (0 black, 255 white).
     pub fn from_bytes(px: &[u8], rows: usize, cols: usize, title: impl Into<String>) -> Panel {
-        Panel { values: px.iter().map(|&v| v as f32).collect(), rows, cols, title: title.into(), range: (0.0, 255.0), title_color: BLACK, overlay: None }
+        Panel { values: px.iter().map(|&v| v as f32).collect(), rows, cols, title: title.into(), range: (0.0, 255.0), title_color: BLACK, overlay: None, frame: None }
     }
     /// A map of values with its own range.
     pub fn from_values(values: Vec<f32>, rows: usize, cols: usize, title: impl Into<String>) -> Panel {
         let lo = values.iter().cloned().fold(f32::INFINITY, f32::min);
         let hi = values.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-        Panel { values, rows, cols, title: title.into(), range: (lo, hi), title_color: BLACK, overlay: None }
+        Panel { values, rows, cols, title: title.into(), range: (lo, hi), title_color: BLACK, overlay: None, frame: None }
     }
     pub fn with_range(mut self, lo: f32, hi: f32) -> Panel {
         self.range = (lo, hi);
@@ -538,6 +568,11 @@ impl Panel {
     }
     pub fn with_title_color(mut self, c: RGBColor) -> Panel {
         self.title_color = c;
+        self
+    }
+    /// Draw a frame of colour `c` around the image.
+    pub fn with_frame(mut self, c: RGBColor) -> Panel {
+        self.frame = Some(c);
         self
     }
     /// Lay `heat` (one value per pixel, any range) over the panel with opacity `alpha`.
@@ -557,8 +592,73 @@ pub enum ColorMap {
 }
 
 fn draw_grid<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap) -> Result<()> {
+    draw_grid_scaled(root, title, panels, ncols, cmap, None)
+}
+
+/// The height of the colour-bar strip under a grid.
+const BAR_STRIP: u32 = 58;
+
+/// A horizontal colour bar centred in `area`: `caption` above, the colours of `cmap` from t = 0
+/// (left) to 1 (right), and `ticks` `(t, text)` under it.
+fn draw_colour_bar<DB: DrawingBackend>(area: &Area<DB>, cmap: &dyn Fn(f64) -> RGBColor, ticks: &[(f64, String)], caption: &str) -> Result<()> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let (w, _) = area.dim_in_pixel();
+    let bw = (w as i32 - 60).clamp(80, 320);
+    let x0 = (w as i32 - bw) / 2;
+    let (y0, y1) = (20, 34);
+    let top = TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    area.draw(&Text::new(caption.to_string(), (w as i32 / 2, 2), top.clone())).map_err(perr)?;
+    for i in 0..bw {
+        let c = cmap(i as f64 / (bw - 1).max(1) as f64);
+        area.draw(&Rectangle::new([(x0 + i, y0), (x0 + i + 1, y1)], c.filled())).map_err(perr)?;
+    }
+    area.draw(&Rectangle::new([(x0, y0), (x0 + bw, y1)], BLACK.stroke_width(1))).map_err(perr)?;
+    for (t, text) in ticks {
+        let x = x0 + (t * bw as f64) as i32;
+        area.draw(&PathElement::new(vec![(x, y1), (x, y1 + 3)], BLACK.stroke_width(1))).map_err(perr)?;
+        area.draw(&Text::new(text.clone(), (x, y1 + 5), top.clone())).map_err(perr)?;
+    }
+    Ok(())
+}
+
+/// The colour bar of a grid whose panels share one range: the colour map with the range's ends
+/// (and 0 for signed maps); for CAM overlays, "low" to "high" (each map has its own scale).
+fn draw_grid_bar<DB: DrawingBackend>(area: &Area<DB>, panels: &[Panel], cmap: ColorMap, caption: &str) -> Result<()> {
+    if panels.iter().any(|p| p.overlay.is_some()) {
+        let ticks = [(0.0, "low".to_string()), (1.0, "high".to_string())];
+        return draw_colour_bar(area, &jet, &ticks, caption);
+    }
+    let (lo, hi) = panels.first().map(|p| p.range).unwrap_or((0.0, 1.0));
+    let fmt = |v: f32| if (hi - lo).abs() >= 20.0 { format!("{v:.0}") } else { format!("{v:.2}") };
+    match cmap {
+        ColorMap::Diverging => {
+            let a = lo.abs().max(hi.abs());
+            let ticks = [(0.0, format!("−{}", fmt(a))), (0.5, "0".to_string()), (1.0, format!("+{}", fmt(a)))];
+            draw_colour_bar(area, &|t| diverging(2.0 * t - 1.0), &ticks, caption)
+        }
+        ColorMap::Viridis => draw_colour_bar(area, &viridis, &[(0.0, fmt(lo)), (1.0, fmt(hi))], caption),
+        ColorMap::Grey => {
+            let grey = |t: f64| {
+                let g = (t * 255.0).round() as u8;
+                RGBColor(g, g, g)
+            };
+            draw_colour_bar(area, &grey, &[(0.0, fmt(lo)), (1.0, fmt(hi))], caption)
+        }
+    }
+}
+
+fn draw_grid_scaled<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap, scale: Option<&str>) -> Result<()> {
     let size = if title.chars().count() > 48 { 17 } else { 20 };
     let root = if title.is_empty() { root.clone() } else { root.titled(title, ("sans-serif", size)).map_err(perr)? };
+    let root = match scale {
+        Some(caption) => {
+            let (_, h) = root.dim_in_pixel();
+            let (grid, bar) = root.split_vertically(h.saturating_sub(BAR_STRIP));
+            draw_grid_bar(&bar, panels, cmap, caption)?;
+            grid
+        }
+        None => root,
+    };
     let nrows = panels.len().div_ceil(ncols);
     let cells = root.split_evenly((nrows, ncols));
     for (cell, p) in cells.iter().zip(panels) {
@@ -598,8 +698,12 @@ fn draw_grid<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[Panel],
                 cell.draw(&Rectangle::new([(a, b), (a2, b2)], color.filled())).map_err(perr)?;
             }
         }
+        if let Some(f) = p.frame {
+            let (x1, y1) = ((x0 as f64 + p.cols as f64 * px) as i32, (y0 as f64 + p.rows as f64 * px) as i32);
+            cell.draw(&Rectangle::new([(x0 - 2, y0 - 2), (x1 + 1, y1 + 1)], f.stroke_width(3))).map_err(perr)?;
+        }
         if th > 0 {
-            let style = TextStyle::from(("sans-serif", 12).into_font()).color(&p.title_color).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Top));
+            let style = TextStyle::from(("sans-serif", 13).into_font()).color(&p.title_color).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Top));
             cell.draw(&Text::new(p.title.clone(), (w as i32 / 2, 1), style)).map_err(perr)?;
         }
     }
@@ -608,6 +712,18 @@ fn draw_grid<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[Panel],
 
 /// A grid of panels, `ncols` per row, each about `cell` pixels wide.
 pub fn image_grid(title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap, cell: u32) -> Result<Figure> {
+    grid_figure(title, panels, ncols, cmap, cell, None)
+}
+
+/// [`image_grid`] with a colour bar under it saying what the colours mean (`caption`, e.g.
+/// "activation"): the panels' shared range on `cmap`, or "low" to "high" for CAM overlays.
+///
+/// `image_grid_scaled("Kernels", &panels, 8, ColorMap::Diverging, 70, "weight")`
+pub fn image_grid_scaled(title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap, cell: u32, caption: &str) -> Result<Figure> {
+    grid_figure(title, panels, ncols, cmap, cell, Some(caption))
+}
+
+fn grid_figure(title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap, cell: u32, scale: Option<&str>) -> Result<Figure> {
     if panels.is_empty() || ncols == 0 {
         return Err(Error::invalid("image_grid: nothing to show"));
     }
@@ -620,7 +736,10 @@ pub fn image_grid(title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap, c
     // Rows as tall as the tallest panel needs at this width (square images: a full cell).
     let aspect = panels.iter().map(|p| p.rows as f64 / p.cols.max(1) as f64).fold(0.0, f64::max).min(1.0);
     let row = (cell as f64 * aspect).ceil().max(12.0) as u32 + 18;
-    render!(grid_title(title, panels); ncols as u32 * cell, nrows * row + extra, draw_grid, title, panels, ncols, cmap)
+    let bar = if scale.is_some() { BAR_STRIP } else { 0 };
+    // At least wide enough for the colour bar and its caption.
+    let width = (ncols as u32 * cell).max(if scale.is_some() { 360 } else { 0 });
+    render!(grid_title(title, panels); width, nrows * row + extra + bar, draw_grid_scaled, title, panels, ncols, cmap, scale)
 }
 
 /// A grid's title, or its panels' titles when it has none.
@@ -642,47 +761,93 @@ pub fn dataset_grid(ds: &crate::data::Dataset, indices: &[usize], ncols: usize) 
         .iter()
         .map(|&i| Panel::from_bytes(ds.image(i), ds.rows, ds.cols, ds.class_names[ds.labels[i] as usize].clone()))
         .collect();
-    image_grid("", &panels, ncols, ColorMap::Grey, 110)
+    image_grid("", &panels, ncols, ColorMap::Grey, grid_cell(ncols.min(indices.len())))
+}
+
+/// Cell width of a dataset grid: 110 px, larger for a few images so that a figure of two or
+/// three is not a thumbnail.
+fn grid_cell(ncols: usize) -> u32 {
+    (440 / ncols.max(1) as u32).clamp(110, 180)
+}
+
+/// A query image (framed in red, titled "query: <class>") followed by its neighbours, titled
+/// with their rank and class.
+pub fn neighbours_grid(ds: &crate::data::Dataset, query: usize, neighbours: &[usize], ncols: usize) -> Result<Figure> {
+    if std::iter::once(&query).chain(neighbours).any(|&i| i >= ds.len()) {
+        return Err(Error::invalid(format!("neighbours_grid: an index is past the {} images", ds.len())));
+    }
+    let name = |i: usize| ds.class_names[ds.labels[i] as usize].clone();
+    let mut panels = vec![Panel::from_bytes(ds.image(query), ds.rows, ds.cols, format!("query: {}", name(query))).with_frame(RED).with_title_color(RED)];
+    panels.extend(neighbours.iter().enumerate().map(|(k, &i)| Panel::from_bytes(ds.image(i), ds.rows, ds.cols, format!("{}. {}", k + 1, name(i)))));
+    let title = format!("A {} (framed) and its {} nearest neighbours", name(query), neighbours.len());
+    image_grid(&title, &panels, ncols, ColorMap::Grey, 130)
 }
 
 // ------------------------------------------------------------------ predictions
 
-fn draw_small_bars<DB: DrawingBackend>(area: &Area<DB>, probs: &[f64], colors: &[RGBColor]) -> Result<()> {
-    let mut chart = ChartBuilder::on(area)
+/// Horizontal probability bars (0 to 1) with the class names on the left, first class on top;
+/// the value of the longest bar is written beside it.
+fn draw_hbars<DB: DrawingBackend>(area: &Area<DB>, caption: &str, labels: &[String], probs: &[f64], colors: &[RGBColor], font: u32) -> Result<()> {
+    let n = probs.len().max(2);
+    let label_w = labels.iter().map(|l| area.estimate_text_size(l, &TextStyle::from(("sans-serif", font).into_font())).map(|s| s.0).unwrap_or(7 * l.len() as u32)).max().unwrap_or(40);
+    let mut b = ChartBuilder::on(area);
+    if !caption.is_empty() {
+        b.caption(caption, ("sans-serif", font + 2));
+    }
+    let mut chart = b
         .margin(4)
-        .x_label_area_size(16)
-        .y_label_area_size(0)
-        .build_cartesian_2d((0..probs.len().max(2) - 1).into_segmented(), 0f64..1.0)
+        .margin_right(34)
+        .x_label_area_size(if caption.is_empty() { 0 } else { font + 8 })
+        .y_label_area_size(label_w + 8)
+        .build_cartesian_2d(0f64..1.0, (0..n - 1).into_segmented())
         .map_err(perr)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .disable_y_axis()
-        .x_labels(probs.len())
-        .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => i.to_string(),
-            _ => String::new(),
-        })
-        .x_label_style(("sans-serif", 9).into_font())
-        .draw()
-        .map_err(perr)?;
+    let names = labels.to_vec();
+    let name_of = move |v: &SegmentValue<usize>| match v {
+        SegmentValue::CenterOf(i) if *i < names.len() => names[names.len() - 1 - *i].clone(),
+        _ => String::new(),
+    };
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_mesh()
+        .y_labels(n)
+        .y_label_formatter(&name_of)
+        .label_style(("sans-serif", font).into_font());
+    if caption.is_empty() {
+        mesh.disable_x_axis();
+    } else {
+        mesh.x_labels(3).x_label_formatter(&|x| format!("{x:.1}"));
+    }
+    mesh.draw().map_err(perr)?;
+    let k = probs.len();
     chart
         .draw_series(probs.iter().enumerate().map(|(i, &v)| {
-            let mut r = Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), v.clamp(0.0, 1.0))], colors[i].filled());
-            r.set_margin(0, 0, 1, 1);
+            let y = k - 1 - i;
+            let mut r = Rectangle::new([(0.0, SegmentValue::Exact(y)), (v.clamp(0.0, 1.0), SegmentValue::Exact(y + 1))], colors[i].filled());
+            r.set_margin(1, 1, 0, 0);
             r
         }))
+        .map_err(perr)?;
+    let best = crate::train::argmax(&probs.iter().map(|&p| p as f32).collect::<Vec<_>>());
+    let style = TextStyle::from(("sans-serif", font).into_font()).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Left, plotters::style::text_anchor::VPos::Center));
+    let at = (probs[best].clamp(0.0, 1.0), SegmentValue::CenterOf(k - 1 - best));
+    chart
+        .draw_series(std::iter::once(EmptyElement::at(at) + Text::new(format!("{:.2}", probs[best]), (3, 0), style)))
         .map_err(perr)?;
     Ok(())
 }
 
-fn draw_predictions<DB: DrawingBackend>(root: &Area<DB>, panels: &[Panel], probs: &[Vec<f64>], colors: &[Vec<RGBColor>], ncols: usize) -> Result<()> {
+fn draw_predictions<DB: DrawingBackend>(root: &Area<DB>, panels: &[Panel], probs: &[Vec<f64>], colors: &[Vec<RGBColor>], names: &[String], ncols: usize) -> Result<()> {
     let nrows = panels.len().div_ceil(ncols);
     for (k, cell) in root.split_evenly((nrows, ncols)).iter().zip(0..panels.len()).map(|(c, k)| (k, c)) {
+        // The title spans the whole cell, so long titles are not cut at the image's width.
         let (w, _) = cell.dim_in_pixel();
-        let (left, right) = cell.split_horizontally(w / 2);
-        draw_grid(&left, "", std::slice::from_ref(&panels[k]), 1, ColorMap::Grey)?;
-        draw_small_bars(&right, &probs[k], &colors[k])?;
+        let style = TextStyle::from(("sans-serif", 14).into_font()).color(&panels[k].title_color).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Top));
+        cell.draw(&Text::new(panels[k].title.clone(), (w as i32 / 2, 4), style)).map_err(perr)?;
+        let body = cell.margin(22, 6, 0, 4);
+        let (left, right) = body.split_horizontally(112);
+        let mut img = panels[k].clone();
+        img.title.clear();
+        draw_grid(&left, "", std::slice::from_ref(&img), 1, ColorMap::Grey)?;
+        draw_hbars(&right, "", names, &probs[k], &colors[k], 13)?;
     }
     Ok(())
 }
@@ -712,29 +877,31 @@ pub fn prediction_grid(ds: &crate::data::Dataset, indices: &[usize], probs: &[Ve
     }
     let ncols = ncols.min(indices.len());
     let nrows = indices.len().div_ceil(ncols) as u32;
-    render!(format!("{} test images with their predicted class probabilities; title: prediction, confidence and (true class), red when wrong", indices.len()); ncols as u32 * 300, nrows * 150, draw_predictions, &panels, &bars, &colors, ncols)
+    render!(format!("{} test images with their predicted class probabilities; title: prediction, confidence and (true class), red when wrong", indices.len()); ncols as u32 * 310, nrows * 190, draw_predictions, &panels, &bars, &colors, &ds.class_names, ncols)
 }
 
 fn draw_classification<DB: DrawingBackend>(root: &Area<DB>, input: &Panel, labels: &[String], probs: &[f64], colors: &[RGBColor], cam: Option<&Panel>) -> Result<()> {
     let (w, _) = root.dim_in_pixel();
-    let (left, rest) = root.split_horizontally(300);
-    draw_grid(&left, "", std::slice::from_ref(input), 1, ColorMap::Grey)?;
-    let (mid, right) = rest.split_horizontally(if cam.is_some() { w - 600 } else { w - 300 });
-    draw_bars(&mid, "Probabilities", labels, probs, colors)?;
+    let side = 200;
+    let (left, rest) = root.split_horizontally(side);
+    draw_grid(&left.margin(4, 0, 4, 4), "", std::slice::from_ref(input), 1, ColorMap::Grey)?;
+    let (mid, right) = rest.split_horizontally(if cam.is_some() { w - 2 * side } else { w - side });
+    draw_hbars(&mid.margin(6, 4, 8, 8), "probability", labels, probs, colors, 14)?;
     if let Some(c) = cam {
-        draw_grid(&right, "", std::slice::from_ref(c), 1, ColorMap::Grey)?;
+        draw_grid(&right.margin(4, 0, 4, 4), "", std::slice::from_ref(c), 1, ColorMap::Grey)?;
     }
     Ok(())
 }
 
-/// An input image, its probability bars and optionally a CAM panel, side by side.
+/// An input image, its probability bars and optionally a CAM panel, side by side, at blog width
+/// (760 px).
 pub fn classification_figure(input: Panel, labels: &[&str], probs: &[f64], colors: &[RGBColor], cam: Option<Panel>) -> Result<Figure> {
     if labels.len() != probs.len() || colors.len() != probs.len() {
         return Err(Error::invalid("classification_figure: one label and colour per probability"));
     }
     let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
-    let w = if cam.is_some() { 1240 } else { 940 };
-    render!(format!("{}: the input, its class probabilities{}", input.title, if cam.is_some() { " and the class activation map" } else { "" }); w, 330, draw_classification, &input, &labels, probs, colors, cam.as_ref())
+    let w = if cam.is_some() { 760 } else { 560 };
+    render!(format!("{} as the network sees it: the input, its class probabilities{}", input.title, if cam.is_some() { " and the class activation map" } else { "" }); w, 250, draw_classification, &input, &labels, probs, colors, cam.as_ref())
 }
 
 // ------------------------------------------------------------------ scatter
@@ -936,18 +1103,18 @@ pub fn mean_images(ds: &crate::data::Dataset) -> Result<Figure> {
     let panels: Vec<Panel> = (0..ds.num_classes())
         .map(|c| Panel::from_values(ds.mean_image(c), ds.rows, ds.cols, ds.class_names[c].clone()).with_range(0.0, 255.0))
         .collect();
-    image_grid("Mean image per class", &panels, 5, ColorMap::Viridis, 120)
+    image_grid_scaled("Mean image per class", &panels, 5, ColorMap::Viridis, 120, "mean pixel value")
 }
 
-/// Pixel-intensity histograms (density, 0–255) of one or more datasets, over at most 5,000
-/// images each.
+/// Pixel-intensity histograms (density on a log axis, 0–255) of one or more datasets, over at
+/// most 5,000 images each.
 pub fn pixel_histogram(sets: &[(&str, &crate::data::Dataset)]) -> Result<Figure> {
     let vals: Vec<(String, Vec<f64>)> = sets
         .iter()
         .map(|(n, ds)| (n.to_string(), ds.images[..ds.pixels() * ds.len().min(5_000)].iter().map(|&v| v as f64).collect()))
         .collect();
     let series: Vec<(&str, &[f64])> = vals.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
-    histogram("Pixel intensities", &series, 32, Some((0.0, 255.0)))
+    histogram_log("Pixel intensities (log scale: the black background is one huge bin)", &series, 32, Some((0.0, 255.0)))
 }
 
 /// Image `index` of `ds` followed by `n` random variants for each named augmentation (one row
@@ -1000,6 +1167,69 @@ pub fn vector_bars(title: &str, values: &[f32], labels: Option<&[String]>) -> Re
 pub fn class_bars(title: &str, class_names: &[String], values: &[f64]) -> Result<Figure> {
     let names: Vec<&str> = class_names.iter().map(|s| s.as_str()).collect();
     bar_chart(title, &names, values)
+}
+
+/// One labelled block of a [`barcode_figure`]: a name and its rows (one vector each).
+pub type Strip = (String, Vec<Vec<f32>>);
+
+fn draw_barcodes<DB: DrawingBackend>(root: &Area<DB>, title: &str, strips: &[Strip], ncols: usize, row_h: u32, caption: &str) -> Result<()> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let root = root.titled(title, ("sans-serif", 17)).map_err(perr)?;
+    let (_, h) = root.dim_in_pixel();
+    let (grid, bar) = root.split_vertically(h - BAR_STRIP);
+    let (_, gh) = grid.dim_in_pixel();
+    let (grid, tick_strip) = grid.split_vertically(gh - 20);
+    let amax = strips.iter().flat_map(|(_, r)| r.iter().flatten()).fold(1e-12f32, |m, v| m.max(v.abs()));
+    let d = strips.iter().flat_map(|(_, r)| r.first()).map(|r| r.len()).max().unwrap_or(1);
+    let nrows = strips.len().div_ceil(ncols);
+    let label = TextStyle::from(("sans-serif", 14).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+    let tick = TextStyle::from(("sans-serif", 12).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    let label_w = 96;
+    for (k, cell) in grid.split_evenly((nrows, ncols)).iter().enumerate().take(strips.len()) {
+        // Fill down the columns, so that classes read in order from top to bottom.
+        let (name, rows) = &strips[(k % ncols) * nrows + k / ncols];
+        let (w, _) = cell.dim_in_pixel();
+        let unit = (w as i32 - label_w - 8) as f64 / d as f64;
+        for (r, row) in rows.iter().enumerate() {
+            let y = 4 + r as i32 * row_h as i32;
+            for (c, &v) in row.iter().enumerate() {
+                let x = label_w + (c as f64 * unit) as i32;
+                let x2 = label_w + ((c + 1) as f64 * unit) as i32;
+                cell.draw(&Rectangle::new([(x, y), (x2, y + row_h as i32 - 1)], diverging((v / amax) as f64).filled())).map_err(perr)?;
+            }
+        }
+        let mid = 4 + (rows.len() as i32 * row_h as i32) / 2;
+        cell.draw(&Text::new(name.clone(), (label_w - 6, mid), label.clone())).map_err(perr)?;
+    }
+    // Unit numbers under each column of blocks.
+    let (w, _) = tick_strip.dim_in_pixel();
+    let col_w = w as i32 / ncols as i32;
+    let unit = (col_w - label_w - 8) as f64 / d as f64;
+    let step = if d > 64 { 32 } else if d > 20 { 10 } else { 5 };
+    for k in 0..ncols as i32 {
+        for c in (0..d).step_by(step).chain(std::iter::once(d - 1)) {
+            let x = k * col_w + label_w + ((c as f64 + 0.5) * unit) as i32;
+            tick_strip.draw(&Text::new(c.to_string(), (x, 2), tick.clone())).map_err(perr)?;
+        }
+    }
+    let ticks = [(0.0, format!("−{amax:.2}")), (0.5, "0".to_string()), (1.0, format!("+{amax:.2}"))];
+    draw_colour_bar(&bar, &|t| diverging(2.0 * t - 1.0), &ticks, caption)
+}
+
+/// Barcodes (vectors drawn as rows of coloured cells) in labelled blocks, e.g. five examples per
+/// class, on one signed colour scale (blue below zero, red above) with a colour bar captioned
+/// `caption`; unit numbers run along the bottom of each column.
+pub fn barcode_figure(title: &str, strips: &[Strip], ncols: usize, caption: &str) -> Result<Figure> {
+    let ncols = ncols.clamp(1, strips.len().max(1));
+    if strips.is_empty() || strips.iter().any(|(_, r)| r.is_empty() || r.iter().any(|v| v.len() != r[0].len())) {
+        return Err(Error::invalid("barcode_figure: every block needs rows of one length"));
+    }
+    let per = strips.iter().map(|(_, r)| r.len()).max().unwrap_or(1) as u32;
+    // Single rows (class means) are taller so that each reads as a band.
+    let row_h = if per == 1 { 26 } else { 14 };
+    let nrows = strips.len().div_ceil(ncols) as u32;
+    let block = per * row_h + if per == 1 { 6 } else { 16 };
+    render!(title; 760, 34 + nrows * block + 20 + BAR_STRIP, draw_barcodes, title, strips, ncols, row_h, caption)
 }
 
 /// Several figures stacked top to bottom as one (a notebook cell displays a single figure).
