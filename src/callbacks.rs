@@ -167,6 +167,53 @@ impl TensorBoardLog {
     }
 }
 
+/// What a TensorBoard event file holds: its tags by kind and the highest step, read back with
+/// the same record format TensorBoard reads (checksums verified).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventSummary {
+    pub scalars: Vec<String>,
+    pub histograms: Vec<String>,
+    pub images: Vec<String>,
+    pub last_step: i64,
+}
+
+impl EventSummary {
+    /// Read an event file.
+    pub fn read(path: impl AsRef<Path>) -> Result<EventSummary> {
+        use tfrecord::protobuf::event::What;
+        use tfrecord::protobuf::summary::value::Value;
+        let path = path.as_ref();
+        let events = tfrecord::EventIter::open(path, tfrecord::RecordReaderConfig { check_integrity: true }).map_err(|e| tb_err(path, e))?;
+        let mut out = EventSummary::default();
+        for ev in events {
+            let ev = ev.map_err(|e| tb_err(path, e))?;
+            out.last_step = out.last_step.max(ev.step);
+            let Some(What::Summary(s)) = ev.what else { continue };
+            for v in s.value {
+                let list = match v.value {
+                    Some(Value::SimpleValue(_)) => &mut out.scalars,
+                    Some(Value::Histo(_)) => &mut out.histograms,
+                    Some(Value::Image(_)) => &mut out.images,
+                    _ => continue,
+                };
+                if !list.contains(&v.tag) {
+                    list.push(v.tag);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl std::fmt::Display for EventSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{} steps", self.last_step)?;
+        writeln!(f, "scalars ({}): {}", self.scalars.len(), self.scalars.join(", "))?;
+        writeln!(f, "histograms ({}): {}", self.histograms.len(), self.histograms.join(", "))?;
+        write!(f, "images ({}): {}", self.images.len(), self.images.join(", "))
+    }
+}
+
 fn tb_err(path: &Path, e: tfrecord::Error) -> Error {
     Error::format(path, format!("writing TensorBoard events: {e}"))
 }

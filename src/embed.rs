@@ -360,9 +360,8 @@ pub fn trustworthiness(high: &[Vec<f32>], low: &[Vec<f64>], k: usize) -> Result<
 
 // ------------------------------------------------------------------ projections, neighbours
 
-/// The TF demo's custom projection: x = position along the line from class `a`'s mean to class
-/// `b`'s mean (0 at `a`'s mean, 1 at `b`'s), y = the first principal component of what is left.
-pub fn class_axis_projection(x: &[Vec<f32>], labels: &[u8], a: usize, b: usize) -> Result<Vec<(f64, f64)>> {
+/// The mean of class `a` and the vector from it to the mean of class `b`, with its squared length.
+fn class_axis(x: &[Vec<f32>], labels: &[u8], a: usize, b: usize) -> Result<(Vec<f64>, Vec<f64>, f64)> {
     let d = check_matrix(x, "projection")?;
     if labels.len() != x.len() {
         return Err(Error::invalid(format!("projection: {} labels for {} rows", labels.len(), x.len())));
@@ -384,14 +383,38 @@ pub fn class_axis_projection(x: &[Vec<f32>], labels: &[u8], a: usize, b: usize) 
     if len2 < 1e-24 {
         return Err(Error::invalid(format!("projection: classes {a} and {b} have the same mean")));
     }
-    let along: Vec<f64> = x.iter().map(|r| r.iter().zip(&ma).zip(&axis).map(|((&v, m), u)| (v as f64 - m) * u).sum::<f64>() / len2).collect();
+    Ok((ma, axis, len2))
+}
+
+/// Position of every row along a class axis: 0 at the first class's mean, 1 at the second's.
+fn along_axis(x: &[Vec<f32>], (m, axis, len2): &(Vec<f64>, Vec<f64>, f64)) -> Vec<f64> {
+    x.iter().map(|r| r.iter().zip(m).zip(axis).map(|((&v, m), u)| (v as f64 - m) * u).sum::<f64>() / len2).collect()
+}
+
+/// The TF demo's custom projection: x = position along the line from class `a`'s mean to class
+/// `b`'s mean (0 at `a`'s mean, 1 at `b`'s), y = the first principal component of what is left.
+pub fn class_axis_projection(x: &[Vec<f32>], labels: &[u8], a: usize, b: usize) -> Result<Vec<(f64, f64)>> {
+    let ax = class_axis(x, labels, a, b)?;
+    let along = along_axis(x, &ax);
+    let (ma, axis, _) = &ax;
     let residual: Vec<Vec<f32>> = x
         .iter()
         .zip(&along)
-        .map(|(r, &t)| r.iter().zip(&ma).zip(&axis).map(|((&v, m), u)| (v as f64 - m - t * u) as f32).collect())
+        .map(|(r, &t)| r.iter().zip(ma).zip(axis).map(|((&v, m), u)| (v as f64 - m - t * u) as f32).collect())
         .collect();
     let y = Pca::fit(&residual, 1)?.transform(&residual)?;
     Ok(along.into_iter().zip(y).map(|(t, r)| (t, r[0])).collect())
+}
+
+/// The TF demo's two-axis projection: x along the line from class `h.0`'s mean (0) to class
+/// `h.1`'s (1), y along the line from `v.0`'s mean (0) to `v.1`'s (1), e.g. sneaker → ankle boot
+/// across and bag → coat up.
+///
+/// `two_class_axes(&emb, &labels, (7, 9), (8, 4))`
+pub fn two_class_axes(x: &[Vec<f32>], labels: &[u8], h: (usize, usize), v: (usize, usize)) -> Result<Vec<(f64, f64)>> {
+    let xs = along_axis(x, &class_axis(x, labels, h.0, h.1)?);
+    let ys = along_axis(x, &class_axis(x, labels, v.0, v.1)?);
+    Ok(xs.into_iter().zip(ys).collect())
 }
 
 /// The `k` nearest rows to row `i` (Euclidean), nearest first, `i` itself excluded.
@@ -565,6 +588,14 @@ mod tests {
         let mean = |c: u8| p.iter().zip(&y).filter(|(_, &l)| l == c).map(|(q, _)| q.0).sum::<f64>() / 30.0;
         assert!(mean(0).abs() < 1e-9 && (mean(1) - 1.0).abs() < 1e-9);
         assert!(class_axis_projection(&x, &y, 0, 7).unwrap_err().to_string().contains("no point of class 7"));
+        // Two axes: each class mean lands on 0 or 1 of its own axis.
+        let t = two_class_axes(&x, &y, (0, 1), (1, 0)).unwrap();
+        let mean = |c: u8, f: fn(&(f64, f64)) -> f64| {
+            let v: Vec<f64> = t.iter().zip(&y).filter(|(_, &l)| l == c).map(|(p, _)| f(p)).collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        };
+        assert!((mean(0, |p| p.0)).abs() < 1e-9 && (mean(1, |p| p.0) - 1.0).abs() < 1e-9);
+        assert!((mean(1, |p| p.1)).abs() < 1e-9 && (mean(0, |p| p.1) - 1.0).abs() < 1e-9);
         let nn = nearest_neighbours(&x, 0, 5).unwrap();
         assert_eq!(nn.len(), 5);
         assert!(!nn.contains(&0));

@@ -213,6 +213,38 @@ pub fn feature_maps_figure_for(model: &Model, px: &[u8], what: &str, layer: &str
     plot::image_grid_scaled(&title, &panels, ncols, ColorMap::Viridis, 80, "activation (one scale for the whole layer)")
 }
 
+/// Every layer's feature maps for one image, one row per layer (the first `per_layer` maps),
+/// each row on its own scale, stated in its label. Dropout rows are left out: at inference they
+/// pass their input through unchanged.
+pub fn every_layer_figure(model: &Model, px: &[u8], what: &str, per_layer: usize) -> Result<Figure> {
+    let rows: Vec<(String, Vec<Panel>)> = activations(model, px)?
+        .into_iter()
+        .filter(|l| !l.is_flat() && !l.name.starts_with("dropout"))
+        .map(|l| {
+            let (lo, hi) = l.values.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+            let n = l.channels.min(per_layer.max(1));
+            let panels = (0..n).map(|c| Panel::from_values(l.map(c).to_vec(), l.rows, l.cols, "").with_range(lo, hi)).collect();
+            (format!("{}\n{} maps {}x{}, {lo:.2} to {hi:.2}", l.name, l.channels, l.rows, l.cols), panels)
+        })
+        .collect();
+    let title = format!("{}every layer's first {per_layer} feature maps", if what.is_empty() { String::new() } else { format!("{what}: ") });
+    plot::labelled_rows(&title, &rows, ColorMap::Viridis, "each row on its own scale (range in its label)")
+}
+
+/// Save every feature-map layer's full grid (all its maps) for one image as `dir/<layer>.png`,
+/// returning the files written, in layer order.
+pub fn save_layer_grids(model: &Model, px: &[u8], dir: impl AsRef<Path>) -> Result<Vec<std::path::PathBuf>> {
+    let dir = dir.as_ref();
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut files = Vec::new();
+    for l in activations(model, px)?.into_iter().filter(|l| !l.is_flat()) {
+        let path = dir.join(format!("{}.png", l.name));
+        feature_maps_figure(model, px, &l.name, l.channels, 16)?.save(&path)?;
+        files.push(path);
+    }
+    Ok(files)
+}
+
 // ------------------------------------------------------------------ class activation maps
 
 /// A class activation map: where in the image the evidence for `class` lies.

@@ -127,12 +127,12 @@ fn dense(units: usize, act: Act) -> LayerSpec {
 
 impl ModelSpec {
     /// Names accepted by [`ModelSpec::preset`].
-    pub const PRESETS: [&'static str; 7] = ["model1", "model2", "model3", "model4", "gap", "vgg", "digits"];
+    pub const PRESETS: [&'static str; 8] = ["model1", "model2", "model3", "model4", "gap", "vgg", "digits", "tfds"];
 
     /// A named preset: `model1`–`model4` (Keras notebook), `gap` (BatchNorm + global average
     /// pooling + dropout, no hidden dense layer), `vgg` (two VGG-style blocks of two 3x3
     /// convolutions with BatchNorm, then a dropout-regularised dense layer), `digits` (the
-    /// 18,810-weight barcode model).
+    /// 18,810-weight barcode model), `tfds` (the TensorFlow Datasets post's 31,626-weight net).
     pub fn preset(name: &str) -> Result<Self> {
         use LayerSpec::*;
         let r = Act::Relu;
@@ -182,6 +182,13 @@ impl ModelSpec {
                 l.push(dense(10, Act::Linear));
                 l
             }
+            "tfds" => vec![
+                // The post's net: 5x5, then 4x4 "same" (padded asymmetrically, as Keras does for
+                // an even kernel), then 3x3, 32 filters each. It does not give its dropout rate.
+                conv(32, 5, r), MaxPool { size: 2 },
+                Conv { filters: 32, kernel: 4, same: true, act: r, l2: 0.0 }, MaxPool { size: 2 },
+                conv(32, 3, r), Flatten, Dropout { rate: 0.5 }, dense(10, Act::Linear),
+            ],
             "digits" => {
                 let lr = Act::LeakyRelu(0.01);
                 let c = |f, k| Conv { filters: f, kernel: k, same: false, act: lr, l2: 1e-4 };
@@ -575,6 +582,9 @@ mod tests {
         assert_eq!(n("model2"), 67_786);
         assert_eq!(n("model3"), 104_650);
         assert_eq!(n("digits"), 18_810);
+        assert_eq!(n("tfds"), 31_626);
+        let t = ModelSpec::preset("tfds").unwrap().summary().unwrap();
+        assert!(t.contains("(None, 12, 12, 32)") && t.contains("(None, 512)"), "{t}");
     }
 
     #[test]

@@ -1169,6 +1169,39 @@ pub fn class_bars(title: &str, class_names: &[String], values: &[f64]) -> Result
     bar_chart(title, &names, values)
 }
 
+fn draw_layer_rows<DB: DrawingBackend>(root: &Area<DB>, title: &str, rows: &[(String, Vec<Panel>)], cmap: ColorMap, caption: &str) -> Result<()> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let root = root.titled(title, ("sans-serif", 17)).map_err(perr)?;
+    let (_, h) = root.dim_in_pixel();
+    let (body, bar) = root.split_vertically(h - BAR_STRIP);
+    let label_w = 190;
+    let style = TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+    for (area, (label, panels)) in body.split_evenly((rows.len(), 1)).iter().zip(rows) {
+        let (_, rh) = area.dim_in_pixel();
+        for (i, line) in label.lines().enumerate() {
+            area.draw(&Text::new(line.to_string(), (label_w - 8, rh as i32 / 2 - 8 + 16 * i as i32), style.clone())).map_err(perr)?;
+        }
+        let (_, maps) = area.split_horizontally(label_w);
+        draw_grid(&maps, "", panels, panels.len().max(1), cmap)?;
+    }
+    let ticks = [(0.0, "row minimum".to_string()), (1.0, "row maximum".to_string())];
+    match cmap {
+        ColorMap::Viridis => draw_colour_bar(&bar, &viridis, &ticks, caption),
+        _ => draw_colour_bar(&bar, &|t| diverging(2.0 * t - 1.0), &ticks, caption),
+    }
+}
+
+/// Rows of small panels, each row labelled on its left (e.g. one row per layer, its range in
+/// the label), each row on its own colour scale, explained by one colour bar.
+pub fn labelled_rows(title: &str, rows: &[(String, Vec<Panel>)], cmap: ColorMap, caption: &str) -> Result<Figure> {
+    let per = rows.iter().map(|(_, p)| p.len()).max().unwrap_or(0);
+    if rows.is_empty() || per == 0 {
+        return Err(Error::invalid("labelled_rows: nothing to show"));
+    }
+    let cell = ((760 - 190) / per as u32).min(90);
+    render!(title; 760, 34 + rows.len() as u32 * (cell + 4) + BAR_STRIP, draw_layer_rows, title, rows, cmap, caption)
+}
+
 /// One labelled block of a [`barcode_figure`]: a name and its rows (one vector each).
 pub type Strip = (String, Vec<Vec<f32>>);
 

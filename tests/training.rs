@@ -254,6 +254,22 @@ fn tensorboard_event_log_holds_every_epoch() {
     for tag in ["val_accuracy", "conv2d_2/kernel", "dense_1/bias", "predictions", "PNG"] {
         assert!(text.contains(tag), "{tag} missing");
     }
+    // Read back by kind, checksums verified.
+    let sum = cnn_lab::callbacks::EventSummary::read(&files[0]).unwrap();
+    assert_eq!(sum.last_step, 2);
+    assert_eq!(sum.scalars, ["loss", "accuracy", "val_loss", "val_accuracy", "seconds"]);
+    assert_eq!(sum.histograms.len(), 10);
+    assert_eq!(sum.images, ["predictions"]);
+    // A damaged file is an error naming it, not a panic.
+    let bad = dir.path().join("bad.tfevents");
+    std::fs::write(&bad, &bytes[..bytes.len() / 2]).unwrap();
+    let mut flipped = bytes.clone();
+    flipped[20] ^= 0xff;
+    std::fs::write(dir.path().join("flipped.tfevents"), &flipped).unwrap();
+    for f in [bad, dir.path().join("flipped.tfevents")] {
+        let e = cnn_lab::callbacks::EventSummary::read(&f).unwrap_err().to_string();
+        assert!(e.contains(&*f.file_name().unwrap().to_string_lossy()), "{e}");
+    }
 }
 
 #[test]
