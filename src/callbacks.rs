@@ -205,6 +205,23 @@ impl EventSummary {
     }
 }
 
+impl EventSummary {
+    /// Read the newest event file (`*.tfevents.*`) in `dir`, as TensorBoard shows the latest run.
+    pub fn read_dir(dir: impl AsRef<Path>) -> Result<EventSummary> {
+        let dir = dir.as_ref();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains(".tfevents.")))
+            .collect();
+        // The file names end in the creation time in microseconds.
+        files.sort();
+        let last = files.pop().ok_or_else(|| Error::format(dir, "no TensorBoard event file (*.tfevents.*) here"))?;
+        Self::read(last)
+    }
+}
+
 impl std::fmt::Display for EventSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "{} steps", self.last_step)?;

@@ -1136,6 +1136,16 @@ pub fn augmentation_grid(ds: &crate::data::Dataset, index: usize, augs: &[(&str,
     image_grid("", &panels, n + 1, ColorMap::Grey, 110)
 }
 
+/// The row-normalised confusion matrix of `model` on `ds`, titled with the model's `name`.
+///
+/// `model_confusion("BN + GAP", &gap, &data.test)?`
+pub fn model_confusion(name: &str, model: &crate::train::Model, ds: &crate::data::Dataset) -> Result<Figure> {
+    let pred = crate::eval::predicted(&model.predict(ds)?);
+    let cm = crate::eval::confusion_matrix(&ds.labels, &pred, ds.num_classes());
+    let labels: Vec<&str> = ds.class_names.iter().map(|s| s.as_str()).collect();
+    heatmap(&format!("{name}: confusion matrix (row-normalised)"), &crate::eval::normalize_rows(&cm), &labels, true)
+}
+
 /// Histograms of one layer's kernel weights in several models (e.g. before/after regularising).
 pub fn weight_histograms(models: &[(&str, &crate::train::Model)], layer: &str) -> Result<Figure> {
     let w: Vec<(String, Vec<f64>)> = models
@@ -1217,7 +1227,8 @@ fn draw_barcodes<DB: DrawingBackend>(root: &Area<DB>, title: &str, strips: &[Str
     let nrows = strips.len().div_ceil(ncols);
     let label = TextStyle::from(("sans-serif", 14).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
     let tick = TextStyle::from(("sans-serif", 12).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
-    let label_w = 96;
+    // As wide as the longest block name needs ("0" for digits, "Ankle boot" for clothes).
+    let label_w = strips.iter().map(|(n, _)| root.estimate_text_size(n, &label).map(|s| s.0 as i32).unwrap_or(8 * n.len() as i32)).max().unwrap_or(10) + 14;
     for (k, cell) in grid.split_evenly((nrows, ncols)).iter().enumerate().take(strips.len()) {
         // Fill down the columns, so that classes read in order from top to bottom.
         let (name, rows) = &strips[(k % ncols) * nrows + k / ncols];

@@ -256,6 +256,9 @@ fn tensorboard_event_log_holds_every_epoch() {
     }
     // Read back by kind, checksums verified.
     let sum = cnn_lab::callbacks::EventSummary::read(&files[0]).unwrap();
+    assert_eq!(sum, cnn_lab::callbacks::EventSummary::read_dir(dir.path()).unwrap());
+    let empty = tempfile::tempdir().unwrap();
+    assert!(cnn_lab::callbacks::EventSummary::read_dir(empty.path()).unwrap_err().to_string().contains("no TensorBoard event file"));
     assert_eq!(sum.last_step, 2);
     assert_eq!(sum.scalars, ["loss", "accuracy", "val_loss", "val_accuracy", "seconds"]);
     assert_eq!(sum.histograms.len(), 10);
@@ -276,14 +279,17 @@ fn tensorboard_event_log_holds_every_epoch() {
 fn sample_images_are_prepared_with_the_right_inversion() {
     let _guard = serial();
     let files = cnn_lab::data::sample_images().unwrap();
-    assert!(files.len() >= 6, "{files:?}");
+    assert!(files.len() >= 9, "{files:?}");
     for f in files {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         let img = cnn_lab::inspect::prepare_image(&f, 28).unwrap();
         assert_eq!(img.inverted, name.contains("on_white"), "{name}");
         assert_eq!(img.pixels.len(), 784);
-        // After preparation the border is dark, like the datasets' backgrounds.
-        assert!(img.pixels[0] < 40 && img.pixels[783] < 40, "{name}");
+        // After preparation the drawings' borders are dark, like the datasets' backgrounds (the
+        // photographs' backgrounds are textured: sky and grass, a purple cloth).
+        if !name.starts_with("photo_") {
+            assert!(img.pixels[0] < 40 && img.pixels[783] < 40, "{name}");
+        }
     }
 }
 
