@@ -70,7 +70,7 @@ fn main() -> cnn_lab::Result<()> {
     pixel_histogram(&[("train", &ds)])?.save(out.join("pixel_histogram.png"))?;
     mean_images(&ds)?.save(out.join("mean_images.png"))?;
     let colours: Vec<_> = (0..10).map(|k| if k == 3 { TAB10[0] } else { GREY }).collect();
-    let input = Panel::from_bytes(ds.image(3), 28, 28, "sneaker_on_white.png as the network sees it");
+    let input = Panel::from_bytes(ds.image(3), 28, 28, "sneaker_on_white.jpg");
     let cam = Panel::from_bytes(ds.image(3), 28, 28, "CAM: Dress").with_overlay(ds.image(4).iter().map(|&v| v as f32).collect(), 0.55);
     let cls = classification_figure(input, &names.iter().map(|s| s.as_str()).collect::<Vec<_>>(), &probs[1].iter().map(|&p| p as f64).collect::<Vec<_>>(), &colours, Some(cam.clone()))?;
     vstack(&[cls.clone(), cls])?.save(out.join("classification.png"))?;

@@ -843,7 +843,7 @@ fn draw_predictions<DB: DrawingBackend>(root: &Area<DB>, panels: &[Panel], probs
         let style = TextStyle::from(("sans-serif", 14).into_font()).color(&panels[k].title_color).pos(plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Top));
         cell.draw(&Text::new(panels[k].title.clone(), (w as i32 / 2, 4), style)).map_err(perr)?;
         let body = cell.margin(22, 6, 0, 4);
-        let (left, right) = body.split_horizontally(112);
+        let (left, right) = body.split_horizontally(96);
         let mut img = panels[k].clone();
         img.title.clear();
         draw_grid(&left, "", std::slice::from_ref(&img), 1, ColorMap::Grey)?;
@@ -877,7 +877,9 @@ pub fn prediction_grid(ds: &crate::data::Dataset, indices: &[usize], probs: &[Ve
     }
     let ncols = ncols.min(indices.len());
     let nrows = indices.len().div_ceil(ncols) as u32;
-    render!(format!("{} test images with their predicted class probabilities; title: prediction, confidence and (true class), red when wrong", indices.len()); ncols as u32 * 310, nrows * 190, draw_predictions, &panels, &bars, &colors, &ds.class_names, ncols)
+    // Three columns fill a 760 px blog column exactly, so the 13 px class names are not scaled down.
+    let cell = (760 / ncols as u32).max(250);
+    render!(format!("{} test images with their predicted class probabilities; title: prediction, confidence and (true class), red when wrong", indices.len()); ncols as u32 * cell, nrows * 180, draw_predictions, &panels, &bars, &colors, &ds.class_names, ncols)
 }
 
 fn draw_classification<DB: DrawingBackend>(root: &Area<DB>, input: &Panel, labels: &[String], probs: &[f64], colors: &[RGBColor], cam: Option<&Panel>) -> Result<()> {
