@@ -113,14 +113,20 @@ def reading_minutes(markdown_body):
     return max(1, math.ceil(len(re.findall(r"\w+", prose)) / WORDS_PER_MINUTE))
 
 
+MAX_SUMMARY = 280
+
+
 def post_meta(nb, path):
     meta = nb.metadata.get("blog", {})
     title = next((l[2:].strip() for c in nb.cells if c.cell_type == "markdown"
                   for l in c.source.splitlines() if l.startswith("# ")), os.path.basename(path))
     paras = [p.strip() for c in nb.cells[1:] if c.cell_type == "markdown" for p in c.source.split("\n\n")
              if p.strip() and not p.strip().startswith("#")]
-    summary = meta.get("summary") or (paras[0] if paras else title)
-    summary = re.sub(r"\s+", " ", summary).replace('"', "'")[:280]
+    summary = re.sub(r"\s+", " ", meta.get("summary") or (paras[0] if paras else title)).replace('"', "'")
+    if meta.get("summary") and len(summary) > MAX_SUMMARY:
+        # A summary cut mid-sentence reads as a mistake on the index page: refuse it.
+        sys.exit(f"{path}: blog summary is {len(summary)} characters, more than {MAX_SUMMARY}; shorten it")
+    summary = summary[:MAX_SUMMARY]
     words = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
     return {
         "slug": slug(path),
