@@ -621,6 +621,14 @@ fn draw_colour_bar<DB: DrawingBackend>(area: &Area<DB>, cmap: &dyn Fn(f64) -> RG
     Ok(())
 }
 
+/// A colour-bar value with as many decimals as its range needs (0–255: none; 0.4–21.6: one),
+/// never "-0".
+fn tick_text(v: f32, span: f32) -> String {
+    let decimals = if span.abs() >= 100.0 { 0 } else if span.abs() >= 10.0 { 1 } else { 2 };
+    let t = format!("{v:.decimals$}");
+    if t.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') { t.trim_start_matches('-').to_string() } else { t }
+}
+
 /// The colour bar of a grid whose panels share one range: the colour map with the range's ends
 /// (and 0 for signed maps); for CAM overlays, "low" to "high" (each map has its own scale).
 fn draw_grid_bar<DB: DrawingBackend>(area: &Area<DB>, panels: &[Panel], cmap: ColorMap, caption: &str) -> Result<()> {
@@ -629,7 +637,7 @@ fn draw_grid_bar<DB: DrawingBackend>(area: &Area<DB>, panels: &[Panel], cmap: Co
         return draw_colour_bar(area, &jet, &ticks, caption);
     }
     let (lo, hi) = panels.first().map(|p| p.range).unwrap_or((0.0, 1.0));
-    let fmt = |v: f32| if (hi - lo).abs() >= 20.0 { format!("{v:.0}") } else { format!("{v:.2}") };
+    let fmt = |v: f32| tick_text(v, hi - lo);
     match cmap {
         ColorMap::Diverging => {
             let a = lo.abs().max(hi.abs());
@@ -1070,6 +1078,8 @@ mod tests {
         assert!(same[0] != same[1] && same[1] != same[2] && same[0] != same[2]);
         assert_eq!(integer_label(&3.0), "3");
         assert_eq!(integer_label(&2.5), "");
+        assert_eq!((tick_text(-0.41, 22.0), tick_text(21.63, 22.0)), ("-0.4".to_string(), "21.6".to_string()));
+        assert_eq!((tick_text(-0.001, 5.0), tick_text(255.0, 255.0), tick_text(-0.3, 0.6)), ("0.00".to_string(), "255".to_string(), "-0.30".to_string()));
         assert!(vstack(&[]).is_err());
     }
 
