@@ -288,30 +288,25 @@ fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String
     Ok(())
 }
 
-fn check_hist(series: &[(&str, &[f64])], bins: usize) -> Result<()> {
-    if series.is_empty() || series.iter().all(|(_, v)| v.is_empty()) || bins == 0 {
-        return Err(Error::invalid("histogram: no data"));
-    }
-    Ok(())
-}
-
 /// Histogram (density) of one or more named series over `range` with `bins` bins.
 pub fn histogram(title: &str, series: &[(&str, &[f64])], bins: usize, range: Option<(f64, f64)>) -> Result<Figure> {
-    check_hist(series, bins)?;
-    let all: Vec<f64> = series.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
-    let range = range.unwrap_or_else(|| finite_range(&all));
-    let owned: Vec<(String, Vec<f64>)> = series.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect();
-    render!(title; 640, 400, draw_hist, title, &owned, bins, range, false)
+    hist_figure(title, series, bins, range, false)
 }
 
 /// [`histogram`] on a logarithmic density axis, for data with one huge bin (the black background
 /// of Fashion-MNIST) that would flatten all the others.
 pub fn histogram_log(title: &str, series: &[(&str, &[f64])], bins: usize, range: Option<(f64, f64)>) -> Result<Figure> {
-    check_hist(series, bins)?;
+    hist_figure(title, series, bins, range, true)
+}
+
+fn hist_figure(title: &str, series: &[(&str, &[f64])], bins: usize, range: Option<(f64, f64)>, log_y: bool) -> Result<Figure> {
+    if series.is_empty() || series.iter().all(|(_, v)| v.is_empty()) || bins == 0 {
+        return Err(Error::invalid("histogram: no data"));
+    }
     let all: Vec<f64> = series.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
     let range = range.unwrap_or_else(|| finite_range(&all));
     let owned: Vec<(String, Vec<f64>)> = series.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect();
-    render!(title; 640, 400, draw_hist, title, &owned, bins, range, true)
+    render!(title; 640, 400, draw_hist, title, &owned, bins, range, log_y)
 }
 
 // ------------------------------------------------------------------ training curves
