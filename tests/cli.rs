@@ -74,3 +74,42 @@ fn serve_hands_the_projector_absolute_urls_it_can_fetch() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+#[test]
+fn classify_saves_a_figure_and_the_preparation_steps_per_image() {
+    use cnn_lab::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let ds = cnn_lab::bench::random_dataset(2, 4);
+    let model = Trainer::new(TrainConfig::preset("gap").unwrap().quiet(), &cpu()).unwrap().model(&ds.class_names);
+    let model_path = dir.path().join("gap.cnnlab");
+    model.save(&model_path).unwrap();
+    let image = dir.path().join("shirt_on_white.png");
+    image::GrayImage::from_fn(40, 30, |x, _| image::Luma([if (10..30).contains(&x) { 40 } else { 250 }])).save(&image).unwrap();
+    let plots = dir.path().join("plots");
+    let run = |img: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_cnn-lab"))
+            .arg("classify")
+            .arg(img)
+            .arg("--model")
+            .arg(&model_path)
+            .arg("--save-plots")
+            .arg(&plots)
+            .output()
+            .unwrap()
+    };
+    let out = run(&image);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("(light background: inverted)") && stdout.contains("saved"), "{stdout}");
+    for name in ["shirt_on_white.png", "shirt_on_white-steps.png"] {
+        let img = image::open(plots.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(img.width() >= 500, "{name} is {}x{}", img.width(), img.height());
+    }
+    // Not an image: an error that names the file, and no figure for it.
+    let bad = dir.path().join("notes.png");
+    std::fs::write(&bad, b"not a picture").unwrap();
+    let out = run(&bad);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("notes.png") && stderr.contains("not a readable image"), "{stderr}");
+    assert!(!plots.join("notes.png").exists());
+}
