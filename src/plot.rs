@@ -1125,7 +1125,7 @@ pub fn pixel_histogram(sets: &[(&str, &crate::data::Dataset)]) -> Result<Figure>
 }
 
 /// Image `index` of `ds` followed by `n` random variants for each named augmentation (one row
-/// per augmentation), drawn with a seeded generator.
+/// per augmentation, named in the title), drawn with a seeded generator.
 pub fn augmentation_grid(ds: &crate::data::Dataset, index: usize, augs: &[(&str, crate::augment::Augment)], n: usize, seed: u64) -> Result<Figure> {
     use rand::SeedableRng;
     if index >= ds.len() {
@@ -1135,12 +1135,14 @@ pub fn augmentation_grid(ds: &crate::data::Dataset, index: usize, augs: &[(&str,
     let img = ds.image(index);
     let mut panels = Vec::new();
     for (name, a) in augs {
-        panels.push(Panel::from_bytes(img, ds.rows, ds.cols, format!("original ({name})")));
+        // "original (±36°, ±10 %)" is wider than a cell: the rows are named in the grid's title.
+        panels.push(Panel::from_bytes(img, ds.rows, ds.cols, "original"));
         for k in 0..n {
             panels.push(Panel::from_bytes(&a.apply(img, ds.rows, ds.cols, &mut rng), ds.rows, ds.cols, format!("variant {}", k + 1)));
         }
     }
-    image_grid("", &panels, n + 1, ColorMap::Grey, 110)
+    let rows: Vec<String> = augs.iter().enumerate().map(|(i, (name, _))| format!("row {}: {name}", i + 1)).collect();
+    image_grid(&rows.join(" · "), &panels, n + 1, ColorMap::Grey, 110)
 }
 
 /// The row-normalised confusion matrix of `model` on `ds`, titled with the model's `name`.
