@@ -203,9 +203,7 @@ impl EventSummary {
         }
         Ok(out)
     }
-}
 
-impl EventSummary {
     /// Read the newest event file (`*.tfevents.*`) in `dir`, as TensorBoard shows the latest run.
     pub fn read_dir(dir: impl AsRef<Path>) -> Result<EventSummary> {
         let dir = dir.as_ref();
