@@ -4,13 +4,12 @@
 SHELL := /bin/bash
 VENV  := .venv
 PY    := $(VENV)/bin/python
-EVCXR_VERSION := 0.22.0
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 QUICK_DIR := target/nb-quick
 # Python with torch for the PyTorch reference (torch is not in the venv: ~4.5 GB with its CUDA libraries).
 TORCH_PY ?= $(PY)
 
-.PHONY: run test setup system venv evcxr data build notebooks blog test-rust test-notebooks test-blog bench
+.PHONY: run test setup system venv evcxr data build notebooks blog test-rust test-notebooks test-blog bench bench-notebook kernel-stock
 
 run: setup notebooks blog
 
@@ -35,11 +34,11 @@ $(VENV)/.done: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# The Rust Jupyter kernel, registered for this user, with the profile overrides that keep
-# training in notebooks as fast as the native binary (see scripts/patch_kernel.py).
+# The Rust Jupyter kernel: evcxr 0.22.0 built with the patch in tools/evcxr (a cell whose
+# variables have written types skips rust-analyzer), registered for this user through a start
+# script that keeps build folders and optimises dependencies (scripts/patch_kernel.py).
 evcxr: venv
-	@if ! evcxr_jupyter --version 2>/dev/null | grep -q "$(EVCXR_VERSION)"; then \
-	  cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION); fi
+	tools/evcxr/build.sh
 	evcxr_jupyter --install >/dev/null
 	$(PY) scripts/patch_kernel.py
 
@@ -97,3 +96,16 @@ bench: build venv
 	$(TORCH_PY) bench/pytorch_reference.py --images $(BENCH_IMAGES) --rust target/bench.jsonl
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	./target/release/cnn-lab tsne-bench --python $(PY)
+
+# How long a reader waits on the kernel: kernel start, setup cell, first `let`, trivial cells and
+# a figure on the Rust kernel and on the venv's Python kernel in one run, with the ratios; then
+# the cell times the committed notebooks recorded. `make bench-notebook BENCH_KERNELS="rust
+# rust-stock"` adds the kernel as it was before the patches (built by `make kernel-stock`).
+BENCH_KERNELS ?= rust
+bench-notebook: venv evcxr $(if $(findstring rust-stock,$(BENCH_KERNELS)),kernel-stock)
+	$(PY) -m pip install --quiet -r bench/notebook-requirements.txt
+	$(PY) scripts/bench_notebook.py $(foreach k,$(BENCH_KERNELS),--kernel $(k))
+
+kernel-stock: evcxr
+	CNN_LAB_EVCXR_STOCK=1 CNN_LAB_EVCXR_BIN=$(CURDIR)/target/evcxr-stock/evcxr_jupyter tools/evcxr/build.sh
+	$(PY) scripts/patch_kernel.py --name rust-stock --stock --evcxr target/evcxr-stock/evcxr_jupyter

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Notebook lint: a title, an introduction and a conclusion in Markdown; the shared setup cell
-first among code cells; no code cell longer than MAX_LINES lines. Prints 'N passed, N failed'."""
+first among code cells; no code cell longer than MAX_LINES lines; every variable a cell keeps
+written with its type. Prints 'N passed, N failed'."""
 import glob
 import os
+import re
 import sys
 
 import nbformat
@@ -10,6 +12,24 @@ import nbformat
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_LINES = 20
 SETUP = open(os.path.join(ROOT, "notebooks", "setup_cell.rs")).read().strip()
+
+
+# A top-level `let` that binds names, and whether a type follows them. Kept variables need their
+# types; the patched kernel reads them from the annotation (tools/evcxr/README.md), where an
+# unannotated `let` makes it run rust-analyzer on the whole crate graph (~25 s on the first one).
+LET = re.compile(r"^let\s+(?:mut\s+)?(?P<pat>[A-Za-z_]\w*|\([^=:]*\))\s*(?::(?P<ty>[^=]*))?")
+LITERAL = re.compile(r"=\s*-?(?:\d[\w.]*|\"[^\"]*\"|'.'|true|false)\s*;")
+
+
+def untyped_lets(source: str) -> list:
+    """Names bound by top-level `let`s without a type (`let _ = ...` keeps nothing)."""
+    out = []
+    for line in source.splitlines():
+        m = LET.match(line)
+        typed = m and m.group("ty") and not re.search(r"\b_\b", m.group("ty"))
+        if m and not typed and m.group("pat") != "_" and not LITERAL.search(line):
+            out.append(m.group("pat"))
+    return out
 
 
 def problems(path: str) -> list:
@@ -31,6 +51,8 @@ def problems(path: str) -> list:
     for i, c in enumerate(code[1:], start=2):
         if c.source.strip() == SETUP:
             out.append(f"code cell {i} repeats the setup cell")
+        for name in untyped_lets(c.source):
+            out.append(f"code cell {i}: `let {name}` needs its type written (`let {name}: Type = ...`)")
         n = len(c.source.strip().splitlines())
         if n > MAX_LINES:
             out.append(f"code cell {i} has {n} lines (max {MAX_LINES}): move the logic into the crate")

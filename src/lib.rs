@@ -44,11 +44,14 @@ pub mod prelude {
     pub use crate::device::{cpu, default_device, device};
     pub use crate::error::{Error, Result};
     pub use crate::eval::{
-        average_probabilities, class_report, class_scores, confusion_matrix, evaluation_of, least_confident, mistakes, most_confused, per_class_accuracy, predict_ensemble,
+        Evaluation, average_probabilities, class_report, class_scores, confusion_matrix, evaluation_of, least_confident, mistakes, most_confused, per_class_accuracy, predict_ensemble,
         predicted, top_k, top_losses,
     };
     pub use crate::model::{Act, LayerSpec, ModelSpec, Net};
+    pub use crate::plot::Figure;
     pub use crate::quick::is_quick;
     pub use crate::recipes::{self, Splits};
     pub use crate::train::{train_or_load, History, Model, TrainConfig, Trainer};
+    // Named in notebook cells' type annotations (`let dir: PathBuf = ...`).
+    pub use std::path::{Path, PathBuf};
 }
