@@ -116,9 +116,26 @@ pub fn native_binary() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/cnn-lab")
 }
 
+/// Builds the native binary from this crate's sources if it is missing or stale (a no-op of a
+/// fraction of a second otherwise), so a comparison never runs an older build. On a fresh
+/// machine `make run` starts the notebooks before the release build, which then happens here.
+fn build_native_binary() -> crate::Result<()> {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let status = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["build", "--release", "--quiet", "--bin", "cnn-lab"])
+        .current_dir(dir)
+        .status()
+        .map_err(|e| crate::Error::invalid(format!("cargo build --release in {dir}: {e}")))?;
+    if !status.success() {
+        return Err(crate::Error::invalid(format!("cargo build --release in {dir} failed ({status})")));
+    }
+    Ok(())
+}
+
 /// Training throughput here (e.g. inside evcxr) against the native release binary, measured
 /// back to back on the same random data; returns a small report with the ratio.
 pub fn compare_with_native(images: usize) -> crate::Result<String> {
+    build_native_binary()?;
     let here = run("model1", images, 128, 1, true, &crate::device::cpu())?;
     let bin = native_binary();
     let out = std::process::Command::new(&bin)
