@@ -1134,7 +1134,7 @@ pub fn augmentation_grid(ds: &crate::data::Dataset, index: usize, augs: &[(&str,
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let img = ds.image(index);
     let mut panels = Vec::new();
-    for (name, a) in augs {
+    for (_, a) in augs {
         // "original (±36°, ±10 %)" is wider than a cell: the rows are named in the grid's title.
         panels.push(Panel::from_bytes(img, ds.rows, ds.cols, "original"));
         for k in 0..n {
