@@ -41,6 +41,11 @@ CELLS = [
 TRIVIAL = ('println!("hello");', 'print("hello")')
 
 
+def ratio(a: float, b: float) -> str:
+    r = a / b
+    return f"{r:.1f}x" if r < 10 else f"{r:.0f}x"
+
+
 def run_cell(kc, code: str, timeout: float = 1800.0) -> float:
     """Executes `code`, returns seconds until the kernel is idle; raises on an error output."""
     t0 = time.perf_counter()
@@ -81,7 +86,7 @@ def bench_kernel(name: str, lang: int, repeats: int) -> dict:
 
 
 def committed_cell_times() -> list:
-    """(notebook, cell index, seconds) of every code cell, from nbclient's recorded timestamps."""
+    """(notebook, run date, cell index, seconds) of every code cell, from nbclient's timestamps."""
     out = []
     for path in sorted(glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb"))):
         nb = nbformat.read(path, as_version=4)
@@ -89,8 +94,21 @@ def committed_cell_times() -> list:
             ex = cell.metadata.get("execution", {})
             if "iopub.execute_input" in ex and "shell.execute_reply" in ex:
                 t = [datetime.fromisoformat(ex[k].replace("Z", "+00:00")) for k in ("iopub.execute_input", "shell.execute_reply")]
-                out.append((os.path.basename(path), i, (t[1] - t[0]).total_seconds()))
+                out.append((os.path.basename(path), t[0].date().isoformat(), i, (t[1] - t[0]).total_seconds()))
     return out
+
+
+def print_committed(cells: list) -> None:
+    print(f"\ncommitted notebooks (cell times recorded by nbclient):")
+    print(f"  {'notebook':<34}{'run on':<12}{'cells':>6}{'setup':>9}{'median':>9}")
+    for name in sorted({n for n, _, _, _ in cells}):
+        mine = [c for c in cells if c[0] == name]
+        secs = [s for _, _, _, s in mine]
+        setup = next(s for _, _, i, s in mine if i == 0)
+        print(f"  {name:<34}{mine[0][1]:<12}{len(secs):>6}{setup:>7.1f} s{statistics.median(secs):>7.2f} s")
+    for date in sorted({d for _, d, _, _ in cells}):
+        secs = [s for _, d, _, s in cells if d == date]
+        print(f"  all cells of the notebooks run on {date}: {len(secs)}, median {statistics.median(secs):.2f} s (goal <= 1.5 s)")
 
 
 def main() -> None:
@@ -112,7 +130,7 @@ def main() -> None:
     for row in rows:
         label = row.split(":", 1)[-1]
         rust = "".join(f"{results[k][row]:>{width}.2f} s" for k in kernels)
-        ratios = "".join(f"{results[k][row] / python[row]:>{width + 9}.0f}x" for k in kernels)
+        ratios = "".join(f"{ratio(results[k][row], python[row]):>{width + 10}}" for k in kernels)
         print(f"{label:<24}{rust}{python[row]:>8.2f} s{ratios}")
     for k in kernels:
         r = results[k]
@@ -125,12 +143,7 @@ def main() -> None:
     if not args.skip_committed:
         cells = committed_cell_times()
         if cells:
-            secs = [s for _, _, s in cells]
-            setup = [s for _, i, s in cells if i == 0]
-            rest = [s for _, i, s in cells if i > 0]
-            print(f"\ncommitted notebooks: {len(cells)} code cells, median {statistics.median(secs):.2f} s "
-                  f"(goal <= 1.5 s); setup cells {min(setup):.1f}-{max(setup):.1f} s; "
-                  f"median of the other cells {statistics.median(rest):.2f} s")
+            print_committed(cells)
     sys.exit(0)
 
 

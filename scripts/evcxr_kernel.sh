@@ -41,16 +41,17 @@ overflow-checks = false
 TOML
 # evcxr's own settings: offline_mode resolves `:dep`s from the crates already on this machine
 # instead of updating the crates.io index at every kernel start (1.7 s of a 4 s setup cell, and
-# a network access; `:offline 0` in a cell turns it back on for a crate not downloaded yet). A
+# a network access; `:offline 0` in a cell turns it back on for a crate not downloaded yet).
+# init.evcxr turns on evcxr's artefact cache, so that a kernel in a new slot (two notebooks open
+# at once) reuses the dependencies another slot compiled instead of compiling burn again. A
 # user's own evcxr.toml wins; their init.evcxr and prelude.rs are kept. (CNN_LAB_KERNEL_STOCK=1:
 # the configuration before 2026-12, for comparisons.)
 user_config="${EVCXR_CONFIG_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/evcxr}"
 if [ ! -e "$user_config/evcxr.toml" ] && [ -z "${CNN_LAB_KERNEL_STOCK:-}" ]; then
   mkdir -p "$base/config"
-  for f in init.evcxr prelude.rs; do
-    if [ -e "$user_config/$f" ]; then cp "$user_config/$f" "$base/config/$f"; else rm -f "$base/config/$f"; fi
-  done
   printf '[evcxr]\noffline_mode = true\n' > "$base/config/evcxr.toml"
+  { echo ":cache 4096"; if [ -e "$user_config/init.evcxr" ]; then cat "$user_config/init.evcxr"; fi; } > "$base/config/init.evcxr"
+  if [ -e "$user_config/prelude.rs" ]; then cp "$user_config/prelude.rs" "$base/config/"; else rm -f "$base/config/prelude.rs"; fi
   export EVCXR_CONFIG_DIR="$base/config"
 fi
 # Eight kernels already running: fall back to evcxr's own temporary directory.
