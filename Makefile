@@ -65,6 +65,7 @@ test-notebooks: venv
 	$(PY) scripts/lint_notebooks.py
 	rm -rf $(QUICK_DIR) && mkdir -p $(QUICK_DIR) && cp notebooks/*.ipynb $(QUICK_DIR)/
 	CNN_LAB_QUICK=1 $(PY) scripts/run_notebooks.py --cwd notebooks $(QUICK_DIR)/*.ipynb
+	$(PY) scripts/check_kernel_lock.py
 	CNN_LAB_BLOG=$(QUICK_DIR)/blog $(PY) scripts/export_blog.py $(QUICK_DIR)/*.ipynb
 	$(PY) scripts/check_blog.py $(QUICK_DIR)/blog
 
