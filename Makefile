@@ -36,9 +36,10 @@ $(VENV)/.done: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# The Rust Jupyter kernel: evcxr 0.22.0 built with the patch in tools/evcxr (a cell whose
-# variables have written types skips rust-analyzer), registered for this user through a start
-# script that keeps build folders and optimises dependencies (scripts/patch_kernel.py).
+# The Rust Jupyter kernel: evcxr 0.22.0 built with the patches in tools/evcxr (a cell whose
+# variables have written types skips rust-analyzer; a path `:dep` keeps its Cargo.lock's
+# versions), registered for this user through a start script that keeps build folders and
+# optimises dependencies (scripts/patch_kernel.py, docs/kernel.md).
 evcxr: venv
 	tools/evcxr/build.sh
 	cargo fetch --locked --quiet  # the kernel resolves `:dep`s offline, from the crates on this machine
