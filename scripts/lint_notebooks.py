@@ -18,7 +18,6 @@ SETUP = open(os.path.join(ROOT, "notebooks", "setup_cell.rs")).read().strip()
 # types; the patched kernel reads them from the annotation (tools/evcxr/README.md), where an
 # unannotated `let` makes it run rust-analyzer on the whole crate graph (~25 s on the first one).
 LET = re.compile(r"^let\s+(?:mut\s+)?(?P<pat>[A-Za-z_]\w*|\([^=:]*\))\s*(?::(?P<ty>[^=]*))?")
-LITERAL = re.compile(r"=\s*-?(?:\d[\w.]*|\"[^\"]*\"|'.'|true|false)\s*;")
 
 
 def untyped_lets(source: str) -> list:
@@ -27,7 +26,7 @@ def untyped_lets(source: str) -> list:
     for line in source.splitlines():
         m = LET.match(line)
         typed = m and m.group("ty") and not re.search(r"\b_\b", m.group("ty"))
-        if m and not typed and m.group("pat") != "_" and not LITERAL.search(line):
+        if m and not typed and m.group("pat") != "_":
             out.append(m.group("pat"))
     return out
 
