@@ -2,5 +2,5 @@
 fn main() -> cnn_lab::Result<()> {
     let names: Vec<String> = cnn_lab::data::FASHION_CLASSES.iter().map(|s| s.to_string()).collect();
     let m: Vec<Vec<usize>> = (0..10).map(|r| (0..10).map(|c| if r == c { 90 } else { (r * 7 + c * 3) % 9 }).collect()).collect();
-    cnn_lab::plot::confusion_heatmap(&m, &names, false)?.save("target/confusion_demo.png")
+    cnn_lab::figures::confusion_heatmap(&m, &names, false)?.save("target/confusion_demo.png")
 }

@@ -24,7 +24,7 @@ fn main() {
     let spec = ModelSpec::preset(preset).expect("preset");
     let rows = spec.rows().expect("valid spec");
     // cpu() also tunes the allocator, as every crate entry point does.
-    let device: Device = cnn_lab::device::cpu().autodiff();
+    let device: Device = cnn_lab::util::device::cpu().autodiff();
     device.seed(0);
     let mut shape = Shape::Map(1, spec.input.0, spec.input.1);
     let (mut total_ours, mut total_burn) = ((0.0, 0.0), (0.0, 0.0));

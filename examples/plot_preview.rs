@@ -1,6 +1,7 @@
 //! Render every kind of figure from synthetic data into `target/plot-preview/`, to look at them
 //! at the size a reader sees them without running a notebook:
 //! `cargo run --release --example plot_preview`.
+use cnn_lab::figures::*;
 use cnn_lab::plot::*;
 use cnn_lab::train::History;
 

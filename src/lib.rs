@@ -1,9 +1,19 @@
 //! # cnn_lab — CNNs in Rust, explained and visualised
 //!
-//! The helper crate behind the notebooks: datasets ([`data`]), a declarative CNN built into a
-//! burn module ([`model`]), training with history, checkpoints and a run cache ([`train`]),
-//! evaluation ([`eval`]), inspection ([`inspect`]), embeddings ([`embed`]) and plots ([`plot`])
-//! that show inline in Jupyter (evcxr) and save PNG/SVG files.
+//! The helper crate behind the notebooks. Its modules form layers, each using only the layers
+//! below it (`tests/layers.rs` fails on an import that goes the wrong way):
+//!
+//! | layer | modules | what |
+//! |---|---|---|
+//! | 8 | [`lab`] | the notebooks' recipes, the run cache, the results table, benchmarks |
+//! | 7 | [`integrations`] | TensorBoard event files, a server for the Projector |
+//! | 6 | [`figures`] | the series' figures of data, training, predictions and internals |
+//! | 5 | [`eval`], [`inspect`], [`embed`] | interpretation, looking inside, embeddings |
+//! | 4 | [`train`] | config, trainer and callbacks, resume backups, the trained model |
+//! | 3 | [`model`] | the Sequential spec, presets, the burn module |
+//! | 2 | [`data`] | datasets, normalisation, augmentation, readers, sources |
+//! | 1 | [`kernels`], [`plot`] | our CPU ops for burn; generic charts (no domain types) |
+//! | 0 | [`util`] | errors, the file container, progress, quick mode, the device |
 //!
 //! ```no_run
 //! use cnn_lab::prelude::*;
@@ -13,45 +23,33 @@
 //! println!("{:?}", model.evaluate(&test).unwrap());
 //! ```
 
-pub mod augment;
-pub mod bench;
-pub mod callbacks;
-pub mod inspect;
-pub mod kernels;
 pub mod data;
-pub mod device;
 pub mod embed;
-pub mod error;
 pub mod eval;
+pub mod figures;
+pub mod inspect;
+pub mod integrations;
+pub mod kernels;
+pub mod lab;
 pub mod model;
 pub mod plot;
-pub mod progress;
-pub mod quick;
-pub mod recipes;
-pub mod results;
-pub mod serve;
-pub mod show;
-pub mod store;
 pub mod train;
+pub mod util;
 
-pub use error::{Error, Result};
-pub use train::tensor_to_vec;
+pub use util::error::{Error, Result};
 
 /// What notebooks import: `use cnn_lab::prelude::*;`
 pub mod prelude {
-    pub use crate::augment::Augment;
-    pub use crate::data::{fashion_mnist, mnist_digits, Dataset, Normalization, FASHION_CLASSES};
-    pub use crate::device::{cpu, default_device, device};
-    pub use crate::error::{Error, Result};
-    pub use crate::eval::{
-        Evaluation, average_probabilities, class_report, class_scores, confusion_matrix, evaluation_of, least_confident, mistakes, most_confused, per_class_accuracy, predict_ensemble,
-        predicted, top_k, top_losses,
-    };
+    pub use crate::data::{fashion_mnist, mnist_digits, Augment, Dataset, Normalization, FASHION_CLASSES};
+    pub use crate::eval::{predict_ensemble, Interpretation};
+    pub use crate::lab::recipes::{self, Splits};
+    pub use crate::lab::{retrain, train_or_load};
     pub use crate::model::{Act, LayerSpec, ModelSpec, Net};
-    pub use crate::plot::Figure;
-    pub use crate::quick::is_quick;
-    pub use crate::recipes::{self, Splits};
-    pub use crate::train::{train_or_load, History, Model, TrainConfig, Trainer};
+    pub use crate::plot::{Figure, Markdown};
+    pub use crate::train::{Evaluation, History, PredictOptions, TrainConfig, TrainedModel, Trainer};
+    pub use crate::util::device::{cpu, default_device, device};
+    pub use crate::util::error::{Error, Result};
+    pub use crate::util::quick::is_quick;
     // Named in notebook cells' type annotations (`let dir: PathBuf = ...`).
     pub use std::path::{Path, PathBuf};
 }

@@ -240,7 +240,7 @@ fn image_too_small() {
 fn model_file_bad_magic() {
     let d = tempfile::tempdir().unwrap();
     let p = write(d.path(), "m.cnnlab", b"definitely not a model file at all");
-    err_has(Model::load(&p, &cpu()), &["m.cnnlab", "not a cnn_lab model file"]);
+    err_has(TrainedModel::load(&p, &cpu()), &["m.cnnlab", "not a cnn_lab model file"]);
 }
 
 #[test]
@@ -250,7 +250,7 @@ fn model_file_truncated_header() {
     b.extend(1000u64.to_le_bytes());
     b.extend(b"{\"format\":1");
     let p = write(d.path(), "t.cnnlab", &b);
-    err_has(Model::load(&p, &cpu()), &["t.cnnlab", "truncated model file"]);
+    err_has(TrainedModel::load(&p, &cpu()), &["t.cnnlab", "truncated model file"]);
 }
 
 #[test]
@@ -260,11 +260,11 @@ fn model_file_corrupt_header_json() {
     b.extend(5u64.to_le_bytes());
     b.extend(b"{oops");
     let p = write(d.path(), "j.cnnlab", &b);
-    err_has(Model::load(&p, &cpu()), &["j.cnnlab", "corrupt model header"]);
+    err_has(TrainedModel::load(&p, &cpu()), &["j.cnnlab", "corrupt model header"]);
 }
 
 fn tiny_trained(spec: &str, dir: &Path) -> PathBuf {
-    let ds = cnn_lab::bench::random_dataset(64, 3);
+    let ds = cnn_lab::lab::bench::random_dataset(64, 3);
     let cfg = TrainConfig::preset(spec).unwrap().with_epochs(1).with_batch_size(32).quiet();
     let mut t = Trainer::new(cfg, &cpu()).unwrap();
     t.fit(&ds, &ds.subset(16), 1).unwrap();
@@ -279,7 +279,7 @@ fn model_file_weights_corrupt_or_mismatched() {
     let p = tiny_trained("model2", d.path());
     let b = std::fs::read(&p).unwrap();
     let cut = write(d.path(), "cut.cnnlab", &b[..b.len() - 100]);
-    err_has(Model::load(&cut, &cpu()), &["cut.cnnlab", "checksum mismatch"]);
+    err_has(TrainedModel::load(&cut, &cpu()), &["cut.cnnlab", "checksum mismatch"]);
     // Files without a checksum (format 1) are still parsed with care: magic, header, weights.
     let n = u64::from_le_bytes(b[8..16].try_into().unwrap()) as usize;
     let (header, weights) = (String::from_utf8(b[16..16 + n].to_vec()).unwrap(), &b[16 + n + 8..b.len() - 32]);
@@ -291,10 +291,10 @@ fn model_file_weights_corrupt_or_mismatched() {
         v
     };
     let cut = write(d.path(), "cut1.cnnlab", &v1(&header, &weights[..weights.len() - 100]));
-    err_has(Model::load(&cut, &cpu()), &["cut1.cnnlab", "weights"]);
+    err_has(TrainedModel::load(&cut, &cpu()), &["cut1.cnnlab", "weights"]);
     // Another model's spec in the header: the weights no longer fit.
     let s = write(d.path(), "swap.cnnlab", &v1(&header.replace("\"filters\":48", "\"filters\":40"), weights));
-    err_has(Model::load(&s, &cpu()), &["swap.cnnlab", "weights do not match the model spec"]);
+    err_has(TrainedModel::load(&s, &cpu()), &["swap.cnnlab", "weights do not match the model spec"]);
 }
 
 #[test]
@@ -307,7 +307,7 @@ fn unknown_preset_and_device() {
 
 #[test]
 fn fit_rejects_mismatched_data() {
-    let ds = cnn_lab::bench::random_dataset(8, 1);
+    let ds = cnn_lab::lab::bench::random_dataset(8, 1);
     let mut spec = ModelSpec::preset("model1").unwrap();
     spec.input = (32, 32);
     let mut t = Trainer::new(TrainConfig::new(spec).quiet(), &cpu()).unwrap();
@@ -362,7 +362,7 @@ fn model_file_flipped_byte_in_weights_is_a_checksum_error() {
         let mut bad = b.clone();
         bad[at] ^= 0x04;
         let p = write(d.path(), "flipped.cnnlab", &bad);
-        err_has(Model::load(&p, &cpu()), &["flipped.cnnlab", "corrupt model file: checksum mismatch"]);
+        err_has(TrainedModel::load(&p, &cpu()), &["flipped.cnnlab", "corrupt model file: checksum mismatch"]);
     }
 }
 
@@ -375,13 +375,13 @@ fn model_file_flipped_byte_in_header_or_checksum_is_caught() {
     let mut bad = b.clone();
     bad[digit] = b'4';
     let p = write(d.path(), "header.cnnlab", &bad);
-    err_has(Model::load(&p, &cpu()), &["header.cnnlab", "checksum mismatch"]);
+    err_has(TrainedModel::load(&p, &cpu()), &["header.cnnlab", "checksum mismatch"]);
     let mut bad = b.clone();
     *bad.last_mut().unwrap() ^= 1;
     let p = write(d.path(), "sum.cnnlab", &bad);
-    err_has(Model::load(&p, &cpu()), &["sum.cnnlab", "checksum mismatch"]);
+    err_has(TrainedModel::load(&p, &cpu()), &["sum.cnnlab", "checksum mismatch"]);
     let p = write(d.path(), "short.cnnlab", &b[..b.len() - 1000]);
-    err_has(Model::load(&p, &cpu()), &["short.cnnlab", "checksum mismatch"]);
+    err_has(TrainedModel::load(&p, &cpu()), &["short.cnnlab", "checksum mismatch"]);
 }
 
 #[test]
@@ -389,14 +389,14 @@ fn model_file_without_checksum_still_loads() {
     // A format-1 file (before checksums): magic, header length, header, weights.
     let d = tempfile::tempdir().unwrap();
     let (p, b, weights) = saved_model(d.path());
-    let good = Model::load(&p, &cpu()).unwrap();
+    let good = TrainedModel::load(&p, &cpu()).unwrap();
     let header = String::from_utf8(b[16..weights - 8].to_vec()).unwrap().replace("\"format\":2", "\"format\":1");
     let mut v1 = b"CNNLAB01".to_vec();
     v1.extend((header.len() as u64).to_le_bytes());
     v1.extend(header.as_bytes());
     v1.extend(&b[weights..b.len() - 32]);
     let p1 = write(d.path(), "v1.cnnlab", &v1);
-    let old = Model::load(&p1, &cpu()).unwrap();
+    let old = TrainedModel::load(&p1, &cpu()).unwrap();
     assert_eq!(old.weights_sha256(), good.weights_sha256());
     assert_eq!(old.history, good.history);
 }
@@ -404,15 +404,15 @@ fn model_file_without_checksum_still_loads() {
 #[test]
 fn resume_backup_of_another_run_is_refused() {
     let d = tempfile::tempdir().unwrap();
-    let ds = cnn_lab::bench::random_dataset(64, 3);
+    let ds = cnn_lab::lab::bench::random_dataset(64, 3);
     let cfg = TrainConfig::preset("model1").unwrap().with_batch_size(32).with_epochs(2).quiet();
     let backup = d.path().join("run.resume");
     let mut t = Trainer::new(cfg.clone(), &cpu()).unwrap().with_backup(&backup);
     t.fit(&ds, &ds.subset(16), 1).unwrap();
-    err_has(Trainer::resume(cfg.clone().with_lr(5e-4), &backup, &cpu()).map(|_| ()), &["run.resume", "different run"]);
+    err_has(Trainer::from_backup(cfg.clone().with_lr(5e-4), &backup, &cpu()).map(|_| ()), &["run.resume", "different run"]);
     let p = write(d.path(), "junk.resume", b"CNNLABRS but nothing else");
-    err_has(Trainer::resume(cfg.clone(), &p, &cpu()).map(|_| ()), &["junk.resume", "corrupt resume backup"]);
-    err_has(Trainer::resume(cfg, d.path().join("missing.resume"), &cpu()).map(|_| ()), &["missing.resume"]);
+    err_has(Trainer::from_backup(cfg.clone(), &p, &cpu()).map(|_| ()), &["junk.resume", "corrupt resume backup"]);
+    err_has(Trainer::from_backup(cfg, d.path().join("missing.resume"), &cpu()).map(|_| ()), &["missing.resume"]);
 }
 
 /// Serve `body` over HTTP on a free loopback port for `requests` connections; returns the URL.

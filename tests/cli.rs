@@ -36,7 +36,7 @@ fn read_line_starting(r: &mut impl std::io::BufRead, prefix: &str) -> String {
 #[test]
 fn serve_hands_the_projector_absolute_urls_it_can_fetch() {
     let dir = tempfile::tempdir().unwrap();
-    let ds = cnn_lab::bench::random_dataset(20, 1);
+    let ds = cnn_lab::lab::bench::random_dataset(20, 1);
     let vectors: Vec<Vec<f32>> = (0..20).map(|i| vec![i as f32, 1.0, -2.5]).collect();
     let predicted: Vec<usize> = ds.labels.iter().map(|&l| l as usize).collect();
     cnn_lab::embed::export_projector(dir.path(), &vectors, &ds, &predicted).unwrap();
@@ -79,7 +79,7 @@ fn serve_hands_the_projector_absolute_urls_it_can_fetch() {
 fn classify_saves_a_figure_and_the_preparation_steps_per_image() {
     use cnn_lab::prelude::*;
     let dir = tempfile::tempdir().unwrap();
-    let ds = cnn_lab::bench::random_dataset(2, 4);
+    let ds = cnn_lab::lab::bench::random_dataset(2, 4);
     let model = Trainer::new(TrainConfig::preset("gap").unwrap().quiet(), &cpu()).unwrap().model(&ds.class_names);
     let model_path = dir.path().join("gap.cnnlab");
     model.save(&model_path).unwrap();

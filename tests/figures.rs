@@ -1,7 +1,7 @@
 //! Figures built from a model or a dataset: sizes a blog column can show, the marks they promise
 //! (a framed query, a colour bar, one row per layer), and clear errors for bad input.
 
-use cnn_lab::bench::random_dataset;
+use cnn_lab::lab::bench::random_dataset;
 use cnn_lab::plot::{self, ColorMap, Panel, Strip};
 use cnn_lab::prelude::*;
 
@@ -15,7 +15,7 @@ fn every_layer_figure_has_a_row_per_map_layer_and_grids_are_saved_per_layer() {
     let ds = random_dataset(4, 3);
     let t = Trainer::new(TrainConfig::preset("gap").unwrap().quiet(), &cpu()).unwrap();
     let model = t.model(&ds.class_names);
-    let f = cnn_lab::inspect::every_layer_figure(&model, ds.image(0), "an image", 8).unwrap();
+    let f = cnn_lab::figures::every_layer_figure(&model, ds.image(0), "an image", 8).unwrap();
     // gap: 4 conv blocks (conv, BN, ReLU) + 2 pools = 14 map layers; dropout rows are left out.
     let rows = 14;
     assert_eq!(f.width, 760);
@@ -23,19 +23,19 @@ fn every_layer_figure_has_a_row_per_map_layer_and_grids_are_saved_per_layer() {
     assert_eq!(png_size(&f), (f.width, f.height));
     assert!(f.title.contains("every layer"), "{}", f.title);
     let dir = tempfile::tempdir().unwrap();
-    let files = cnn_lab::inspect::save_layer_grids(&model, ds.image(0), dir.path().join("maps")).unwrap();
+    let files = cnn_lab::figures::save_layer_grids(&model, ds.image(0), dir.path().join("maps")).unwrap();
     // Saved grids include the dropout layers (every map layer), in order.
     let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names.first().map(String::as_str), Some("conv2d.png"));
     assert!(names.contains(&"dropout.png".to_string()) && names.contains(&"activation_3.png".to_string()), "{names:?}");
     assert!(files.iter().all(|p| image::open(p).is_ok()));
-    assert!(cnn_lab::inspect::every_layer_figure(&model, &[0u8; 10], "", 8).unwrap_err().to_string().contains("pixels"));
+    assert!(cnn_lab::figures::every_layer_figure(&model, &[0u8; 10], "", 8).unwrap_err().to_string().contains("pixels"));
 }
 
 #[test]
 fn neighbours_grid_frames_the_query_and_rejects_bad_indices() {
     let ds = random_dataset(12, 5);
-    let f = plot::neighbours_grid(&ds, 0, &[1, 2, 3, 4, 5, 6, 7, 8, 9], 5).unwrap();
+    let f = cnn_lab::figures::neighbours_grid(&ds, 0, &[1, 2, 3, 4, 5, 6, 7, 8, 9], 5).unwrap();
     assert!(f.title.contains("framed") && f.title.contains("9 nearest"), "{}", f.title);
     // The query's frame is red: red pixels run down the left edge of the first image (below its
     // red title), and nowhere in the last cell of the row.
@@ -45,7 +45,7 @@ fn neighbours_grid_frames_the_query_and_rejects_bad_indices() {
     };
     assert!(red(0..8, 70..140) >= 60, "no frame down the query's left edge");
     assert_eq!(red(4 * 130..5 * 130, 30..img.height()), 0);
-    let e = plot::neighbours_grid(&ds, 0, &[99], 5).unwrap_err().to_string();
+    let e = cnn_lab::figures::neighbours_grid(&ds, 0, &[99], 5).unwrap_err().to_string();
     assert!(e.contains("12 images"), "{e}");
 }
 
@@ -79,10 +79,10 @@ fn scaled_grids_add_a_colour_bar_strip_and_log_histograms_render_a_spike() {
 fn prediction_grids_name_the_classes_beside_the_bars() {
     let ds = random_dataset(6, 9);
     let probs: Vec<Vec<f32>> = (0..6).map(|i| (0..10).map(|k| if k == i { 0.91 } else { 0.01 }).collect()).collect();
-    let f = plot::prediction_grid(&ds, &[0, 1, 2], &probs, 3).unwrap();
+    let f = cnn_lab::figures::prediction_grid(&ds, &[0, 1, 2], &probs, 3).unwrap();
     for name in &ds.class_names {
         assert!(f.svg.contains(name.as_str()), "{name} missing");
     }
     assert!(f.svg.contains("0.91"));
-    assert!(plot::prediction_grid(&ds, &[6], &probs, 3).is_err());
+    assert!(cnn_lab::figures::prediction_grid(&ds, &[6], &probs, 3).is_err());
 }

@@ -173,7 +173,7 @@ fn model_gradients_match_burn() {
 fn training_with_our_kernels_follows_burn() {
     let _serial = serial();
     use cnn_lab::prelude::*;
-    let ds = cnn_lab::bench::random_dataset(1024, 4);
+    let ds = cnn_lab::lab::bench::random_dataset(1024, 4);
     let train = |ours: bool| {
         cnn_lab::kernels::set_enabled(ours);
         let cfg = TrainConfig::new(ModelSpec::preset("model1").unwrap()).with_batch_size(64).quiet();

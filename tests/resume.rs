@@ -2,7 +2,7 @@
 //! processes (this test binary re-run as `child`) train through `train_or_load`, are killed with
 //! SIGKILL at chosen points, and are started again.
 
-use cnn_lab::bench::random_dataset;
+use cnn_lab::lab::bench::random_dataset;
 use cnn_lab::prelude::*;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -43,7 +43,7 @@ fn toy(n: usize, seed: u64) -> Dataset {
 #[ignore = "started as a child process by the other tests"]
 fn child() {
     let (train, val) = (toy(512, 1), toy(128, 2));
-    let m = cnn_lab::train::train_or_load_on(&config(), &train, &val, &cpu()).unwrap();
+    let m = cnn_lab::lab::train_or_load_on(&config(), &train, &val, &cpu()).unwrap();
     let h = &m.history;
     println!("weights-sha256 {}", m.weights_sha256());
     println!("history {:?} {:?} {:?} {:?}", h.loss, h.accuracy, h.val_loss, h.val_accuracy);
@@ -108,7 +108,7 @@ fn killed_runs_resume_to_the_same_weights() {
     let mut c = spawn(&cut);
     read_until(&mut c, "epoch 2/6:");
     kill(c);
-    assert_eq!(files(&cut, "resume").len(), 1, "a backup after epoch 2");
+    assert_eq!(files(&cut, "backup").len(), 1, "a backup after epoch 2");
     assert!(files(&cut, "cnnlab").is_empty(), "no cache entry from a killed run");
 
     // Resumed, then killed again in the middle of an epoch (half an epoch after epoch 3 ended).
@@ -123,7 +123,7 @@ fn killed_runs_resume_to_the_same_weights() {
     assert!(text.contains("resuming"), "{text}");
     assert_eq!(w, w_ref, "resumed weights differ from the uninterrupted run's");
     assert_eq!(h, h_ref, "resumed history differs");
-    assert!(files(&cut, "resume").is_empty(), "the backup is removed when the run completes");
+    assert!(files(&cut, "backup").is_empty(), "the backup is removed when the run completes");
     assert_eq!(files(&cut, "cnnlab").len(), 1);
 }
 
@@ -138,7 +138,7 @@ fn two_processes_asking_for_one_run_train_it_once() {
     assert_eq!(trained, 1, "exactly one process trains:\n{ta}\n---\n{tb}");
     assert!([&ta, &tb].iter().any(|t| t.contains("loaded cached run")), "the other loads its result");
     assert_eq!(files(d.path(), "cnnlab").len(), 1);
-    assert!(files(d.path(), "resume").is_empty() && files(d.path(), "lock").is_empty(), "backup and lock file removed");
+    assert!(files(d.path(), "backup").is_empty() && files(d.path(), "lock").is_empty(), "backup and lock file removed");
 }
 
 #[test]
@@ -147,17 +147,17 @@ fn a_corrupt_backup_is_reported_and_training_starts_over() {
     let mut c = spawn(d.path());
     read_until(&mut c, "epoch 1/6:");
     kill(c);
-    let backup = files(d.path(), "resume").pop().expect("a backup");
+    let backup = files(d.path(), "backup").pop().expect("a backup");
     let mut b = std::fs::read(&backup).unwrap();
     let mid = b.len() / 2;
     b[mid] ^= 1;
     std::fs::write(&backup, b).unwrap();
-    let e = Trainer::resume(config(), &backup, &cpu()).err().expect("a corrupt backup is refused");
-    assert!(e.to_string().contains("corrupt resume backup: checksum mismatch") && e.to_string().contains(".resume"), "{e}");
+    let e = Trainer::from_backup(config(), &backup, &cpu()).err().expect("a corrupt backup is refused");
+    assert!(e.to_string().contains("corrupt resume backup: checksum mismatch") && e.to_string().contains(".backup"), "{e}");
     let out = spawn_with(d.path(), Stdio::piped()).wait_with_output().unwrap();
     let (text, err) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{text}{err}");
     assert!(err.contains("ignoring unusable resume backup") && err.contains("checksum mismatch"), "{err}");
     assert!(text.contains("epoch 1/6:") && !text.contains("resuming"), "{text}");
-    assert!(files(d.path(), "resume").is_empty());
+    assert!(files(d.path(), "backup").is_empty());
 }

@@ -2,8 +2,10 @@
 //! the run cache, early stopping and checkpoints; plus checks on real Fashion-MNIST when
 //! it is installed.
 
-use cnn_lab::bench::random_dataset;
+use cnn_lab::lab::bench::random_dataset;
+use cnn_lab::eval::{mistakes, predicted};
 use cnn_lab::prelude::*;
+use cnn_lab::train::ModelCheckpoint;
 
 /// burn's device RNG is global: tests that train in parallel threads would interleave their
 /// draws (weights, dropout masks) and break bit-for-bit determinism. Each test holds this lock.
@@ -90,7 +92,7 @@ fn save_load_roundtrip_predicts_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("m.cnnlab");
     m.save(&p).unwrap();
-    let back = Model::load(&p, &cpu()).unwrap();
+    let back = TrainedModel::load(&p, &cpu()).unwrap();
     assert_same_history(&back.history, &m.history);
     assert_eq!(back.class_names, m.class_names);
     assert_eq!(back.predict(&ds).unwrap(), m.predict(&ds).unwrap());
@@ -103,20 +105,20 @@ fn train_or_load_reuses_the_cached_run() {
     std::env::set_var("CNN_LAB_RUNS", dir.path());
     let ds = toy(64, 4);
     let cfg = small_cfg("model2").with_epochs(1);
-    let a = cnn_lab::train::train_or_load_on(&cfg, &ds, &ds, &cpu()).unwrap();
+    let a = cnn_lab::lab::train_or_load_on(&cfg, &ds, &ds, &cpu()).unwrap();
     let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(files.len(), 1);
-    let b = cnn_lab::train::train_or_load_on(&cfg, &ds, &ds, &cpu()).unwrap();
+    let b = cnn_lab::lab::train_or_load_on(&cfg, &ds, &ds, &cpu()).unwrap();
     // Same history, including the recorded seconds: it was loaded, not retrained.
     assert_same_history(&a.history, &b.history);
-    let c = cnn_lab::train::train_or_load_on(&cfg.clone().with_seed(9), &ds, &ds, &cpu()).unwrap();
+    let c = cnn_lab::lab::train_or_load_on(&cfg.clone().with_seed(9), &ds, &ds, &cpu()).unwrap();
     assert_ne!(c.history.seconds, a.history.seconds);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     // Retrained on purpose: the same weights (training is deterministic), a new entry.
-    let r = cnn_lab::train::retrain(&cfg, &ds, &ds).unwrap();
+    let r = cnn_lab::lab::retrain(&cfg, &ds, &ds).unwrap();
     assert_eq!(r.weights_sha256(), a.weights_sha256());
     assert_ne!(r.history.seconds, a.history.seconds);
-    let again = cnn_lab::train::train_or_load_on(&cfg, &ds, &ds, &cpu()).unwrap();
+    let again = cnn_lab::lab::train_or_load_on(&cfg, &ds, &ds, &cpu()).unwrap();
     assert_eq!(again.history.seconds, r.history.seconds, "the cache now holds the retrained run");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     let log = r.history.log_lines();
@@ -131,12 +133,13 @@ fn early_stopping_and_best_only_checkpoints() {
     let dir = tempfile::tempdir().unwrap();
     let train = random_dataset(64, 8); // random labels: validation loss will not keep improving
     let val = random_dataset(64, 9);
-    let cfg = small_cfg("model1").with_lr(0.01).with_early_stopping(1, true).with_checkpoint(dir.path(), true);
+    let cfg = small_cfg("model1").with_lr(0.01).with_early_stopping(1, true);
     let mut t = Trainer::new(cfg, &cpu()).unwrap();
+    t.add_callback(ModelCheckpoint::new(dir.path(), true));
     let h = t.fit(&train, &val, 12).unwrap();
     assert!(h.epochs() < 12, "early stopping never triggered: {:?}", h.val_loss);
     // Keras' rule: stop once `patience` (1) epochs in a row fail to improve on the best.
-    let (best_epoch, _) = t.best_epoch().unwrap();
+    let best_epoch = h.best_epoch().unwrap() + 1;
     assert_eq!(h.epochs(), best_epoch + 1, "{:?}", h.val_loss);
     assert!(t.stopped());
     let saved = std::fs::read_dir(dir.path()).unwrap().count();
@@ -152,7 +155,7 @@ fn early_stopping_and_best_only_checkpoints() {
 fn l2_penalty_only_where_asked() {
     let _guard = serial();
     let d = ModelSpec::preset("digits").unwrap().build(&cpu());
-    let p = cnn_lab::tensor_to_vec(d.l2_penalty().unwrap())[0];
+    let p = cnn_lab::model::tensor_to_vec(d.l2_penalty().unwrap())[0];
     assert!(p > 0.0);
     assert!(ModelSpec::preset("model1").unwrap().build(&cpu()).l2_penalty().is_none());
 }
@@ -230,10 +233,9 @@ fn tensorboard_event_log_holds_every_epoch() {
     let _guard = serial();
     let dir = tempfile::tempdir().unwrap();
     let (train, val) = (toy(64, 1), toy(32, 2));
-    let cfg = small_cfg("model1").with_tensorboard(dir.path()).quiet();
-    let key_before = cnn_lab::train::run_key(&small_cfg("model1"), &train, &val);
-    assert_eq!(key_before, cnn_lab::train::run_key(&cfg, &train, &val), "logging must not change the cache key");
+    let cfg = small_cfg("model1").quiet();
     let mut t = Trainer::new(cfg, &cpu()).unwrap();
+    t.add_callback(cnn_lab::integrations::tensorboard::TensorBoard::new(dir.path(), "model1").unwrap());
     t.fit(&train, &val, 2).unwrap();
     let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).collect();
     assert_eq!(files.len(), 1);
@@ -255,10 +257,10 @@ fn tensorboard_event_log_holds_every_epoch() {
         assert!(text.contains(tag), "{tag} missing");
     }
     // Read back by kind, checksums verified.
-    let sum = cnn_lab::callbacks::EventSummary::read(&files[0]).unwrap();
-    assert_eq!(sum, cnn_lab::callbacks::EventSummary::read_dir(dir.path()).unwrap());
+    let sum = cnn_lab::integrations::tensorboard::EventSummary::read(&files[0]).unwrap();
+    assert_eq!(sum, cnn_lab::integrations::tensorboard::EventSummary::read_dir(dir.path()).unwrap());
     let empty = tempfile::tempdir().unwrap();
-    assert!(cnn_lab::callbacks::EventSummary::read_dir(empty.path()).unwrap_err().to_string().contains("no TensorBoard event file"));
+    assert!(cnn_lab::integrations::tensorboard::EventSummary::read_dir(empty.path()).unwrap_err().to_string().contains("no TensorBoard event file"));
     assert_eq!(sum.last_step, 2);
     assert_eq!(sum.scalars, ["loss", "accuracy", "val_loss", "val_accuracy", "seconds"]);
     assert_eq!(sum.histograms.len(), 10);
@@ -270,7 +272,7 @@ fn tensorboard_event_log_holds_every_epoch() {
     flipped[20] ^= 0xff;
     std::fs::write(dir.path().join("flipped.tfevents"), &flipped).unwrap();
     for f in [bad, dir.path().join("flipped.tfevents")] {
-        let e = cnn_lab::callbacks::EventSummary::read(&f).unwrap_err().to_string();
+        let e = cnn_lab::integrations::tensorboard::EventSummary::read(&f).unwrap_err().to_string();
         assert!(e.contains(&*f.file_name().unwrap().to_string_lossy()), "{e}");
     }
 }
@@ -302,13 +304,14 @@ fn restore_best_brings_back_that_epochs_batchnorm_statistics() {
     let train = random_dataset(128, 11);
     let val = random_dataset(64, 12);
     let dir = tempfile::tempdir().unwrap();
-    let cfg = small_cfg("gap").with_lr(3e-3).with_early_stopping(10, true).with_checkpoint(dir.path(), true);
+    let cfg = small_cfg("gap").with_lr(3e-3).with_early_stopping(10, true);
     let mut t = Trainer::new(cfg, &cpu()).unwrap();
+    t.add_callback(ModelCheckpoint::new(dir.path(), true));
     let h = t.fit(&train, &val, 6).unwrap();
     let best = h.best_epoch().unwrap();
     assert!(best + 1 < h.epochs(), "best epoch {best} of {}: the test needs an earlier best", h.epochs());
     let ck = dir.path().join(format!("gap_epoch{:03}.cnnlab", best + 1));
-    let from_ck = Model::load(&ck, &cpu()).unwrap().evaluate(&val).unwrap();
+    let from_ck = TrainedModel::load(&ck, &cpu()).unwrap().evaluate(&val).unwrap();
     let restored = t.model(&train.class_names).evaluate(&val).unwrap();
     assert_eq!(restored, from_ck);
     assert!((restored.loss - h.val_loss[best]).abs() < 1e-9);
@@ -350,11 +353,11 @@ fn mirror_averaging_sees_mirror_images() {
             row[27 - c] = row[c];
         }
     }
-    let (plain, avg) = (m.predict(&sym).unwrap(), m.predict_mirror_averaged(&sym).unwrap());
+    let (plain, avg) = (m.predict(&sym).unwrap(), m.predict_with(&sym, PredictOptions { mirror: true }).unwrap());
     assert!(plain.iter().flatten().zip(avg.iter().flatten()).all(|(a, b)| (a - b).abs() < 1e-6));
-    assert_eq!(m.evaluate(&sym).unwrap().accuracy, m.evaluate_mirror_averaged(&sym).unwrap().accuracy);
+    assert_eq!(m.evaluate(&sym).unwrap().accuracy, m.evaluate_with(&sym, PredictOptions { mirror: true }).unwrap().accuracy);
     // On the toy images themselves, the two views disagree: averaging costs accuracy.
-    assert!(m.evaluate_mirror_averaged(&val).unwrap().accuracy < m.evaluate(&val).unwrap().accuracy);
+    assert!(m.evaluate_with(&val, PredictOptions { mirror: true }).unwrap().accuracy < m.evaluate(&val).unwrap().accuracy);
 }
 
 #[test]
@@ -395,15 +398,15 @@ struct Seen {
 
 struct Recorder(std::rc::Rc<std::cell::RefCell<Seen>>);
 
-impl cnn_lab::callbacks::Callback for Recorder {
+impl cnn_lab::train::Callback for Recorder {
     fn on_epoch_begin(&mut self, epoch: usize, epochs: usize, batches: usize) {
         self.0.borrow_mut().begins.push((epoch, epochs, batches));
     }
-    fn on_batch_end(&mut self, b: &cnn_lab::callbacks::BatchEnd) {
+    fn on_batch_end(&mut self, b: &cnn_lab::train::BatchEnd) {
         assert!(b.batch >= 1 && b.batch <= b.batches && b.loss.is_finite());
         self.0.borrow_mut().batches += 1;
     }
-    fn on_epoch_end(&mut self, t: &mut Trainer, e: &cnn_lab::callbacks::EpochEnd) -> Result<()> {
+    fn on_epoch_end(&mut self, t: &mut Trainer, e: &cnn_lab::train::EpochEnd) -> Result<()> {
         assert_eq!(t.epochs_done(), e.epoch);
         self.0.borrow_mut().epochs.push((e.epoch, e.val_loss, e.improved));
         if e.epoch == 3 {

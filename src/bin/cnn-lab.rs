@@ -141,16 +141,17 @@ fn run(cli: Cli) -> Result<()> {
             let (train, test) = if digits { mnist_digits()? } else { fashion_mnist()? };
             let (train, val) = train.split(validation_split, seed, false)?;
             let mut cfg = TrainConfig::preset(&preset)?.with_epochs(epochs).with_batch_size(batch_size).with_lr(lr).with_seed(seed);
-            if let Some(dir) = tensorboard {
-                cfg = cfg.with_tensorboard(dir);
-            }
             if cfg.spec.layers.first() == Some(&LayerSpec::Normalize) {
                 cfg = cfg.with_normalization(Normalization::fit(&train));
             }
             println!("{}", cfg.spec.summary()?);
             println!("training on {} images, validating on {}, testing on {}", train.len(), val.len(), test.len());
             let device = default_device()?;
+            let name = cfg.spec.name.clone();
             let mut t = Trainer::new(cfg, &device)?;
+            if let Some(dir) = tensorboard {
+                t.add_callback(cnn_lab::integrations::tensorboard::TensorBoard::new(&dir, &name)?);
+            }
             let h = t.fit(&train, &val, epochs)?;
             let model = t.model(&train.class_names);
             let ev = model.evaluate(&test)?;
@@ -183,27 +184,27 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Cmd::Results { readme, check } => {
-            let rows = cnn_lab::results::load(cnn_lab::results::results_path())?;
-            let table = cnn_lab::results::markdown(&rows);
+            let rows = cnn_lab::lab::results::load(cnn_lab::lab::results::results_path())?;
+            let table = cnn_lab::lab::results::markdown(&rows);
             print!("{table}");
             if let Some(p) = readme {
                 let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
-                let new = cnn_lab::results::splice(&text, &table).map_err(|e| Error::format(&p, e.to_string()))?;
+                let new = cnn_lab::lab::results::splice(&text, &table).map_err(|e| Error::format(&p, e.to_string()))?;
                 if check {
                     if new != text {
                         return Err(Error::format(&p, "results table is out of date: run `cnn-lab results --readme README.md`"));
                     }
                 } else if new != text {
-                    cnn_lab::error::write_atomic(&p, new.as_bytes())?;
+                    cnn_lab::util::error::write_atomic(&p, new.as_bytes())?;
                     println!("updated {}", p.display());
                 }
             }
         }
-        Cmd::Serve { dir, port } => cnn_lab::serve::serve(&dir, port)?,
+        Cmd::Serve { dir, port } => cnn_lab::integrations::serve::serve(&dir, port)?,
         Cmd::TsneBench { input, python, n } => tsne_bench(input, python, n)?,
         Cmd::Classify { images, model, recipe, save_plots } => {
             let m = match model {
-                Some(p) => Model::load(&p, &default_device()?)?,
+                Some(p) => TrainedModel::load(&p, &default_device()?)?,
                 None => recipes::train(&recipe, &recipes::data_for(&recipe)?)?,
             };
             let images = if images.is_empty() { cnn_lab::data::sample_images()? } else { images };
@@ -217,13 +218,13 @@ fn run(cli: Cli) -> Result<()> {
                     let stem = image.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "image".into());
                     let (fig, steps) = (dir.join(format!("{stem}.png")), dir.join(format!("{stem}-steps.png")));
                     c.figure()?.save(&fig)?;
-                    cnn_lab::inspect::preparation_figure(&image, m.config.spec.input.0)?.save(&steps)?;
+                    cnn_lab::figures::preparation_figure(&image, m.config.spec.input.0)?.save(&steps)?;
                     println!("  saved {} and {}", fig.display(), steps.display());
                 }
             }
         }
         Cmd::Bench { preset, images, batch_size, repeats, no_reference, json } => {
-            let r = cnn_lab::bench::run(&preset, images, batch_size, repeats, !no_reference, &default_device()?)?;
+            let r = cnn_lab::lab::bench::run(&preset, images, batch_size, repeats, !no_reference, &default_device()?)?;
             println!("preset {} on {} random images, batch {}", r.preset, r.images, r.batch_size);
             println!("bare burn loop, burn's ops : {:>8.0} img/s (training)", r.bare_train_img_s);
             println!("cnn_lab fit, our kernels   : {:>8.0} img/s (training)", r.fit_train_img_s);
@@ -266,7 +267,7 @@ fn tsne_bench(input: Option<PathBuf>, python: Option<PathBuf>, n: usize) -> Resu
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let tsv = dir.join("input.tsv");
     let body: String = x.iter().map(|r| r.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join("\t") + "\n").collect();
-    cnn_lab::error::write_atomic(&tsv, body.as_bytes())?;
+    cnn_lab::util::error::write_atomic(&tsv, body.as_bytes())?;
     println!("t-SNE on {} x {} (perplexity 30, 750 iterations, PCA init)", x.len(), x[0].len());
     let t0 = std::time::Instant::now();
     let y = tsne(&x, &TsneConfig::default())?;

@@ -1,0 +1,15 @@
+//! The series' figures of data, training, predictions and network internals, drawn with the
+//! generic charts of `plot`.
+
+pub mod data;
+pub mod eval;
+pub mod inspect;
+pub mod training;
+
+pub use data::{augmentation_grid, class_counts, dataset_grid, examples_per_class, mean_images, neighbours_grid, pixel_histogram};
+pub use eval::{confusion, confusion_heatmap, model_confusion, prediction_grid};
+pub use inspect::{
+    barcode_strips_figure, cam_figure, cam_panel, class_mean_figure, every_layer_figure, feature_maps_figure, feature_maps_figure_for, kernels_figure,
+    preparation_figure, save_layer_grids,
+};
+pub use training::{training_curves, weight_histograms};

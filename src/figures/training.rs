@@ -1,0 +1,25 @@
+//! Figures of training: learning curves and weight histograms.
+
+use crate::plot::{histogram, learning_curves, Curves, Figure};
+use crate::train::{History, TrainedModel};
+use crate::util::error::Result;
+
+/// Loss and accuracy per epoch, training (solid) against validation (dashed), for one or more
+/// runs; a run's name picks its colour, the same in every figure of the series.
+pub fn training_curves(runs: &[(&str, &History)]) -> Result<Figure> {
+    let curves: Vec<Curves> = runs
+        .iter()
+        .map(|(name, h)| Curves { name, loss: &h.loss, accuracy: &h.accuracy, val_loss: &h.val_loss, val_accuracy: &h.val_accuracy })
+        .collect();
+    learning_curves(&curves)
+}
+
+/// Histograms of one layer's kernel weights in several models (e.g. before/after regularising).
+pub fn weight_histograms(models: &[(&str, &TrainedModel)], layer: &str) -> Result<Figure> {
+    let w: Vec<(String, Vec<f64>)> = models
+        .iter()
+        .map(|(n, m)| m.net.weights(layer).map(|(w, _)| (n.to_string(), w.into_iter().map(|v| v as f64).collect())))
+        .collect::<Result<_>>()?;
+    let series: Vec<(&str, &[f64])> = w.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+    histogram(&format!("Weights of {layer}"), &series, 40, Some((-0.5, 0.5)))
+}

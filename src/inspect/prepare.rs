@@ -1,0 +1,74 @@
+//! Turning any image file into network input: greyscale, padded to a square with its
+//! background, resized, inverted when the background is light (the datasets are light on dark).
+
+use crate::util::error::{Error, Result};
+use std::path::Path;
+
+/// An image file turned into network input: 28×28 bytes, light objects on black.
+#[derive(Clone, Debug)]
+pub struct PreparedImage {
+    pub pixels: Vec<u8>,
+    pub rows: usize,
+    pub cols: usize,
+    /// Whether the colours were inverted (the photo had a light background).
+    pub inverted: bool,
+}
+
+/// Load any PNG/JPEG/GIF: greyscale, pad to a square with its background, resize to `size`,
+/// and invert when the background is light (the datasets are light-on-dark).
+pub fn prepare_image(path: impl AsRef<Path>, size: usize) -> Result<PreparedImage> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let img = image::load_from_memory(&bytes)
+        .map_err(|e| Error::format(path, format!("not a readable image: {e}")))?;
+    prepare_luma(img.to_luma8(), size).map_err(|m| Error::format(path, m))
+}
+
+/// [`prepare_image`] for an image already in memory.
+pub fn prepare_luma(g: image::GrayImage, size: usize) -> std::result::Result<PreparedImage, String> {
+    prepare_steps(g, size).map(|(p, _)| p)
+}
+
+/// One stage of [`prepare_image`]: what it did and the image after it.
+#[derive(Clone, Debug)]
+pub struct PrepStep {
+    pub what: String,
+    pub image: image::GrayImage,
+}
+
+/// [`prepare_luma`] keeping each stage: greyscale as given, padded to a square with the
+/// background, resized, and inverted (only when the background is light).
+pub fn prepare_steps(g: image::GrayImage, size: usize) -> std::result::Result<(PreparedImage, Vec<PrepStep>), String> {
+    let (w, h) = g.dimensions();
+    if w < 2 || h < 2 {
+        return Err(format!("image is {w}x{h}: too small to classify"));
+    }
+    // Background = mean of the border pixels.
+    let mut border = Vec::new();
+    for x in 0..w {
+        border.push(g.get_pixel(x, 0)[0] as f32);
+        border.push(g.get_pixel(x, h - 1)[0] as f32);
+    }
+    for y in 0..h {
+        border.push(g.get_pixel(0, y)[0] as f32);
+        border.push(g.get_pixel(w - 1, y)[0] as f32);
+    }
+    let bg = border.iter().sum::<f32>() / border.len() as f32;
+    let inverted = bg > 127.0;
+    let side = w.max(h);
+    let mut sq = image::GrayImage::from_pixel(side, side, image::Luma([bg.round() as u8]));
+    image::imageops::overlay(&mut sq, &g, ((side - w) / 2) as i64, ((side - h) / 2) as i64);
+    let small = image::imageops::resize(&sq, size as u32, size as u32, image::imageops::FilterType::Triangle);
+    let mut steps = vec![
+        PrepStep { what: format!("greyscale, {w}x{h}"), image: g },
+        PrepStep { what: format!("padded to {side}x{side}"), image: sq },
+        PrepStep { what: format!("resized to {size}x{size}"), image: small.clone() },
+    ];
+    let mut pixels: Vec<u8> = small.into_raw();
+    if inverted {
+        pixels.iter_mut().for_each(|p| *p = 255 - *p);
+        let img = image::GrayImage::from_raw(size as u32, size as u32, pixels.clone()).ok_or("resize gave a wrong size")?;
+        steps.push(PrepStep { what: "inverted (light background)".into(), image: img });
+    }
+    Ok((PreparedImage { pixels, rows: size, cols: size, inverted }, steps))
+}

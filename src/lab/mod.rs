@@ -1,0 +1,9 @@
+//! The lab around the series: the notebooks' named training runs ([`recipes`]), the
+//! [`run_cache`] that trains each once, the [`results`] table they record, and the [`bench`]es.
+
+pub mod bench;
+pub mod recipes;
+pub mod results;
+pub mod run_cache;
+
+pub use run_cache::{retrain, run_key, runs_dir, train_or_load, train_or_load_on};
