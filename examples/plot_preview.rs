@@ -40,11 +40,11 @@ fn main() -> cnn_lab::Result<()> {
             labels.push(k);
         }
     }
-    scatter_xy("PCA of the embeddings", ("PC1 (24 % of variance)", "PC2 (15 %)"), &pts, &labels, &names, None)?.save(out.join("scatter.png"))?;
+    scatter("PCA of the embeddings", &pts, &labels, &names, ScatterOptions::default().axes("PC1 (24 % of variance)", "PC2 (15 %)"))?.save(out.join("scatter.png"))?;
     let tops: Vec<bool> = labels.iter().map(|&l| [0, 2, 4, 6].contains(&l)).collect();
-    scatter("t-SNE: T-shirt, pullover, coat, shirt", &pts, &labels, &names, Some(&tops))?.save(out.join("scatter_highlight.png"))?;
+    scatter("t-SNE: T-shirt, pullover, coat, shirt", &pts, &labels, &names, ScatterOptions::default().highlight(&tops))?.save(out.join("scatter_highlight.png"))?;
     let sub: Vec<usize> = labels.iter().map(|&l| [5, 7, 9][l % 3]).collect();
-    scatter("Three classes only", &pts, &sub, &names, None)?.save(out.join("scatter_subset.png"))?;
+    scatter("Three classes only", &pts, &sub, &names, ScatterOptions::default())?.save(out.join("scatter_subset.png"))?;
     let p3: Vec<[f64; 3]> = pts.iter().enumerate().map(|(i, &(x, y))| [x, y, (i % 10) as f64 * 0.3]).collect();
     scatter3d("PCA, three components", &p3, &labels, &names, &[(0.0, 20.0), (60.0, 20.0), (120.0, 20.0)], None)?.save(out.join("scatter3d.png"))?;
     class_bars("Test accuracy per class", &names, &[0.88, 0.99, 0.9, 0.94, 0.92, 0.99, 0.8, 0.98, 0.99, 0.96])?.save(out.join("class_bars.png"))?;
@@ -76,11 +76,11 @@ fn main() -> cnn_lab::Result<()> {
     let cls = classification_figure(input, &names.iter().map(|s| s.as_str()).collect::<Vec<_>>(), &probs[1].iter().map(|&p| p as f64).collect::<Vec<_>>(), &colours, Some(cam.clone()))?;
     vstack(&[cls.clone(), cls])?.save(out.join("classification.png"))?;
     let maps: Vec<Panel> = (0..16).map(|i| Panel::from_values(ds.image(i).iter().map(|&v| v as f32 / 40.0).collect(), 28, 28, format!("{i}")).with_range(0.0, 6.4)).collect();
-    image_grid_scaled("activation: 32 maps 28x28 (first 16), dark 0.00 to yellow 6.40", &maps, 8, ColorMap::Viridis, 80, "activation (one scale for the whole layer)")?.save(out.join("feature_maps.png"))?;
+    image_grid("activation: 32 maps 28x28 (first 16), dark 0.00 to yellow 6.40", &maps, &Grid::new(8).cmap(ColorMap::Viridis).cell(80).colour_bar("activation (one scale for the whole layer)"))?.save(out.join("feature_maps.png"))?;
     let kern: Vec<Panel> = (0..8).map(|i| Panel::from_values((0..9).map(|k| ((k + i) % 5) as f32 * 0.1 - 0.2).collect(), 3, 3, format!("{i}")).with_range(-0.3, 0.3)).collect();
-    image_grid_scaled("conv2d: 8 kernels 3x3", &kern, 8, ColorMap::Diverging, 70, "kernel weight")?.save(out.join("kernels.png"))?;
+    image_grid("conv2d: 8 kernels 3x3", &kern, &Grid::new(8).cmap(ColorMap::Diverging).cell(70).colour_bar("kernel weight"))?.save(out.join("kernels.png"))?;
     let cams: Vec<Panel> = (0..6).map(|i| cam.clone().with_title_color(if i % 2 == 0 { BLUE } else { RED })).collect();
-    image_grid_scaled("Class activation maps: predicted (true)", &cams, 6, ColorMap::Grey, 130, "evidence for the predicted class (each map scaled to its own range)")?.save(out.join("cams.png"))?;
+    image_grid("Class activation maps: predicted (true)", &cams, &Grid::new(6).cell(130).colour_bar("evidence for the predicted class (each map scaled to its own range)"))?.save(out.join("cams.png"))?;
     let digits: Vec<String> = (0..10).map(|d| d.to_string()).collect();
     let strips: Vec<Strip> = digits.iter().enumerate().map(|(k, d)| (d.clone(), (0..5).map(|r| (0..40).map(|u| (((u * 7 + k * 3 + r) % 11) as f32 - 5.0) / 5.0).collect()).collect())).collect();
     barcode_figure("Barcodes minus the average barcode: 5 examples per class (rows), one column per GAP unit", &strips, 2, "GAP value minus its mean over all images")?.save(out.join("barcodes.png"))?;

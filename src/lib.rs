@@ -45,7 +45,8 @@ pub mod prelude {
     pub use crate::lab::recipes::{self, Splits};
     pub use crate::lab::{retrain, train_or_load};
     pub use crate::model::{Act, LayerSpec, ModelSpec, Net};
-    pub use crate::plot::{Figure, Markdown};
+    pub use crate::figures::FeatureMaps;
+    pub use crate::plot::{Bins, Figure, Markdown, ScatterOptions};
     pub use crate::train::{Evaluation, History, PredictOptions, TrainConfig, TrainedModel, Trainer};
     pub use crate::util::device::{cpu, default_device, device};
     pub use crate::util::error::{Error, Result};

@@ -2,7 +2,7 @@
 //! (a framed query, a colour bar, one row per layer), and clear errors for bad input.
 
 use cnn_lab::lab::bench::random_dataset;
-use cnn_lab::plot::{self, ColorMap, Panel, Strip};
+use cnn_lab::plot::{self, Bins, ColorMap, Grid, Panel, Strip};
 use cnn_lab::prelude::*;
 
 fn png_size(f: &plot::Figure) -> (u32, u32) {
@@ -64,15 +64,15 @@ fn barcode_figures_fit_a_blog_column_and_reject_ragged_rows() {
 #[test]
 fn scaled_grids_add_a_colour_bar_strip_and_log_histograms_render_a_spike() {
     let p = Panel::from_values(vec![0.0, 1.0, 2.0, 3.0], 2, 2, "m").with_range(0.0, 3.0);
-    let plain = plot::image_grid("maps", &[p.clone(), p.clone()], 2, ColorMap::Viridis, 80).unwrap();
-    let scaled = plot::image_grid_scaled("maps", &[p.clone(), p], 2, ColorMap::Viridis, 80, "activation").unwrap();
+    let plain = plot::image_grid("maps", &[p.clone(), p.clone()], &Grid::new(2).cmap(ColorMap::Viridis).cell(80)).unwrap();
+    let scaled = plot::image_grid("maps", &[p.clone(), p], &Grid::new(2).cmap(ColorMap::Viridis).cell(80).colour_bar("activation")).unwrap();
     assert!(scaled.height > plain.height && scaled.width >= 360, "{:?} {:?}", plain, scaled);
     assert!(scaled.svg.contains("activation") && !plain.svg.contains("activation"));
     let mut v = vec![0.0; 10_000];
     v.extend((0..200).map(|i| i as f64));
-    let h = plot::histogram_log("spike", &[("pixels", &v)], 32, Some((0.0, 255.0))).unwrap();
+    let h = plot::histogram("spike", &[("pixels", &v)], Bins::new(32).range(0.0, 255.0).log_y()).unwrap();
     assert!(h.svg.contains("log scale"));
-    assert!(plot::histogram_log("empty", &[("pixels", &[])], 32, None).is_err());
+    assert!(plot::histogram("empty", &[("pixels", &[])], Bins::new(32).log_y()).is_err());
 }
 
 #[test]

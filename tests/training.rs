@@ -208,14 +208,12 @@ fn real_fashion_mnist_when_installed() {
         eprintln!("Fashion-MNIST not installed: skipping");
         return;
     };
-    let (train, test) = cnn_lab::data::read_idx_pair(
+    let train = cnn_lab::data::read_idx_pair(
         dir.join("train-images-idx3-ubyte.gz"),
         dir.join("train-labels-idx1-ubyte.gz"),
         &cnn_lab::data::FASHION_CLASSES,
     )
-    .map(|tr| (tr, ()))
     .unwrap();
-    let _ = test;
     assert_eq!(train.len(), 60_000);
     assert_eq!((train.rows, train.cols), (28, 28));
     assert!(train.class_counts().iter().all(|&c| c == 6_000));
@@ -440,4 +438,24 @@ fn user_callbacks_see_every_hook_and_can_stop_training() {
     t.fit(&ds, &ds.subset(32), 1).unwrap();
     assert_eq!(seen.borrow().begins.last(), Some(&(4, 4, 3)));
     assert_eq!(seen.borrow().ends, 2);
+}
+
+/// A padded network pads with what a black pixel becomes under its normalisation, trained and
+/// after a save and load: a black image stays one value through the `Pad` layer.
+#[test]
+fn padding_uses_the_background_of_every_normalisation() {
+    let _guard = serial();
+    let black = Dataset::new(vec![0; 784], vec![0], 28, 28, FASHION_CLASSES.iter().map(|s| s.to_string()).collect()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for norm in [Normalization::Unit, Normalization::Centered, Normalization::Standardize { mean: 33.0, std: 77.0 }] {
+        let t = Trainer::new(TrainConfig::preset("model3").unwrap().with_normalization(norm).quiet(), &cpu()).unwrap();
+        let path = dir.path().join("m.cnnlab");
+        t.model(&black.class_names).save(&path).unwrap();
+        for m in [t.model(&black.class_names), TrainedModel::load(&path, &cpu()).unwrap()] {
+            let padded = m.layer_vectors(&black, 0).unwrap().remove(0);
+            assert_eq!(padded.len(), 36 * 36);
+            let bg = norm.apply(0.0);
+            assert!(padded.iter().all(|&v| v == bg), "{norm:?}: padded with {:?}, background {bg}", padded.iter().find(|&&v| v != bg));
+        }
+    }
 }

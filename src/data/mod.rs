@@ -49,7 +49,7 @@ impl Dataset {
         class_names: Vec<String>,
     ) -> Result<Self> {
         let px = rows * cols;
-        if px == 0 || images.len() % px != 0 || images.len() / px != labels.len() {
+        if px == 0 || !images.len().is_multiple_of(px) || images.len() / px != labels.len() {
             return Err(Error::invalid(format!(
                 "dataset: {} pixel bytes do not make {} images of {rows}x{cols}",
                 images.len(),

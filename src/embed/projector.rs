@@ -25,7 +25,7 @@ pub fn export_projector(dir: impl AsRef<Path>, vectors: &[Vec<f32>], ds: &Datase
         t.push_str(&cells.join("\t"));
         t.push('\n');
     }
-    write_atomic(&dir.join("tensors.tsv"), t.as_bytes())?;
+    write_atomic(dir.join("tensors.tsv"), t.as_bytes())?;
     // The images themselves as a second view (the TF demo projects both).
     let mut px = String::with_capacity(n * ds.pixels() * 4);
     for i in 0..n {
@@ -33,15 +33,14 @@ pub fn export_projector(dir: impl AsRef<Path>, vectors: &[Vec<f32>], ds: &Datase
         px.push_str(&cells.join("\t"));
         px.push('\n');
     }
-    write_atomic(&dir.join("pixels.tsv"), px.as_bytes())?;
+    write_atomic(dir.join("pixels.tsv"), px.as_bytes())?;
     let mut m = String::from("label\tclass\tpredicted\tcorrect\n");
-    for i in 0..n {
-        let l = ds.labels[i] as usize;
-        let p = predicted[i];
+    for (&label, &p) in ds.labels.iter().zip(predicted).take(n) {
+        let l = label as usize;
         let pn = ds.class_names.get(p).cloned().unwrap_or_else(|| p.to_string());
         m.push_str(&format!("{l}\t{}\t{pn}\t{}\n", ds.class_names[l], l == p));
     }
-    write_atomic(&dir.join("metadata.tsv"), m.as_bytes())?;
+    write_atomic(dir.join("metadata.tsv"), m.as_bytes())?;
     let side = (n as f64).sqrt().ceil() as u32;
     let (h, w) = (ds.rows as u32, ds.cols as u32);
     let mut sprite = image::GrayImage::new(side * w, side * h);
@@ -56,7 +55,7 @@ pub fn export_projector(dir: impl AsRef<Path>, vectors: &[Vec<f32>], ds: &Datase
     sprite
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| Error::invalid(format!("sprite: {e}")))?;
-    write_atomic(&dir.join("sprite.png"), &png)?;
+    write_atomic(dir.join("sprite.png"), &png)?;
     let sprite = serde_json::json!({ "imagePath": "sprite.png", "singleImageDim": [w, h] });
     let cfg = serde_json::json!({
         "embeddings": [{
@@ -73,6 +72,6 @@ pub fn export_projector(dir: impl AsRef<Path>, vectors: &[Vec<f32>], ds: &Datase
             "sprite": sprite
         }]
     });
-    write_atomic(&dir.join("projector_config.json"), serde_json::to_string_pretty(&cfg).unwrap_or_default().as_bytes())?;
+    write_atomic(dir.join("projector_config.json"), serde_json::to_string_pretty(&cfg).unwrap_or_default().as_bytes())?;
     Ok(())
 }

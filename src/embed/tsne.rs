@@ -72,7 +72,7 @@ pub fn tsne(x: &[Vec<f32>], cfg: &TsneConfig) -> Result<Vec<Vec<f64>>> {
     if cfg.dims != 2 && cfg.dims != 3 {
         return Err(Error::invalid(format!("t-SNE: {} output dimensions; use 2 or 3", cfg.dims)));
     }
-    if !(cfg.perplexity > 0.0) || x.len() as f32 - 1.0 < 3.0 * cfg.perplexity {
+    if cfg.perplexity.is_nan() || cfg.perplexity <= 0.0 || x.len() as f32 - 1.0 < 3.0 * cfg.perplexity {
         return Err(Error::invalid(format!(
             "t-SNE: perplexity {} needs more than {} points, got {}",
             cfg.perplexity,

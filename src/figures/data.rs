@@ -2,7 +2,7 @@
 //! augmentations, nearest neighbours.
 
 use crate::data::{Augment, Dataset};
-use crate::plot::{bar_chart, histogram_log, image_grid, image_grid_scaled, ColorMap, Figure, Panel, RED};
+use crate::plot::{bar_chart, histogram, image_grid, Bins, ColorMap, Figure, Grid, Panel, RED};
 use crate::util::error::{Error, Result};
 
 /// Labelled example images from a dataset (`indices`), titled with their class names.
@@ -11,7 +11,7 @@ pub fn dataset_grid(ds: &Dataset, indices: &[usize], ncols: usize) -> Result<Fig
         .iter()
         .map(|&i| Panel::from_bytes(ds.image(i), ds.rows, ds.cols, ds.class_names[ds.labels[i] as usize].clone()))
         .collect();
-    image_grid("", &panels, ncols, ColorMap::Grey, grid_cell(ncols.min(indices.len())))
+    image_grid("", &panels, &Grid::new(ncols).cell(grid_cell(ncols.min(indices.len()))))
 }
 
 /// Cell width of a dataset grid: 110 px, larger for a few images so that a figure of two or
@@ -30,7 +30,7 @@ pub fn neighbours_grid(ds: &Dataset, query: usize, neighbours: &[usize], ncols: 
     let mut panels = vec![Panel::from_bytes(ds.image(query), ds.rows, ds.cols, format!("query: {}", name(query))).with_frame(RED).with_title_color(RED)];
     panels.extend(neighbours.iter().enumerate().map(|(k, &i)| Panel::from_bytes(ds.image(i), ds.rows, ds.cols, format!("{}. {}", k + 1, name(i)))));
     let title = format!("A {} (framed) and its {} nearest neighbours", name(query), neighbours.len());
-    image_grid(&title, &panels, ncols, ColorMap::Grey, 130)
+    image_grid(&title, &panels, &Grid::new(ncols).cell(130))
 }
 
 /// Images per class as bars.
@@ -51,7 +51,7 @@ pub fn mean_images(ds: &Dataset) -> Result<Figure> {
     let panels: Vec<Panel> = (0..ds.num_classes())
         .map(|c| Panel::from_values(ds.mean_image(c), ds.rows, ds.cols, ds.class_names[c].clone()).with_range(0.0, 255.0))
         .collect();
-    image_grid_scaled("Mean image per class", &panels, 5, ColorMap::Viridis, 120, "mean pixel value")
+    image_grid("Mean image per class", &panels, &Grid::new(5).cmap(ColorMap::Viridis).cell(120).colour_bar("mean pixel value"))
 }
 
 /// Pixel-intensity histograms (density on a log axis, 0–255) of one or more datasets, over at
@@ -62,7 +62,7 @@ pub fn pixel_histogram(sets: &[(&str, &Dataset)]) -> Result<Figure> {
         .map(|(n, ds)| (n.to_string(), ds.images[..ds.pixels() * ds.len().min(5_000)].iter().map(|&v| v as f64).collect()))
         .collect();
     let series: Vec<(&str, &[f64])> = vals.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
-    histogram_log("Pixel intensities (log scale: the black background is one huge bin)", &series, 32, Some((0.0, 255.0)))
+    histogram("Pixel intensities (log scale: the black background is one huge bin)", &series, Bins::new(32).range(0.0, 255.0).log_y())
 }
 
 /// Image `index` of `ds` followed by `n` random variants for each named augmentation (one row
@@ -83,5 +83,5 @@ pub fn augmentation_grid(ds: &Dataset, index: usize, augs: &[(&str, Augment)], n
         }
     }
     let rows: Vec<String> = augs.iter().enumerate().map(|(i, (name, _))| format!("row {}: {name}", i + 1)).collect();
-    image_grid(&rows.join(" · "), &panels, n + 1, ColorMap::Grey, 110)
+    image_grid(&rows.join(" · "), &panels, &Grid::new(n + 1).cell(110))
 }

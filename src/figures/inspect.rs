@@ -3,7 +3,7 @@
 
 use crate::data::Dataset;
 use crate::inspect::{activations, class_activation_map, detrend, layer_output, mean_vector, prepare_steps, class_means, Cam, Classification};
-use crate::plot::{self, ColorMap, Figure, Panel};
+use crate::plot::{self, ColorMap, Figure, Grid, Panel};
 use crate::train::TrainedModel;
 use crate::util::argmax;
 use crate::util::error::{Error, Result};
@@ -28,7 +28,7 @@ pub fn preparation_figure(path: impl AsRef<Path>, size: usize) -> Result<Figure>
         })
         .collect();
     let name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    plot::image_grid(&format!("{name}: from file to network input"), &panels, panels.len(), ColorMap::Grey, 180)
+    plot::image_grid(&format!("{name}: from file to network input"), &panels, &Grid::new(panels.len()).cell(180))
 }
 
 
@@ -48,18 +48,38 @@ pub fn kernels_figure(model: &TrainedModel, layer: &str, ncols: usize) -> Result
         })
         .collect();
     let title = format!("{layer}: {out} kernels {kh}x{kw}{}, blue −{amax:.2} to red +{amax:.2}", if inp > 1 { " (input channel 0)" } else { "" });
-    plot::image_grid_scaled(&title, &panels, ncols, ColorMap::Diverging, 70, "kernel weight")
+    plot::image_grid(&title, &panels, &Grid::new(ncols).cmap(ColorMap::Diverging).cell(70).colour_bar("kernel weight"))
+}
+
+/// Which maps [`feature_maps_figure`] shows and how: the first `max_maps`, `ncols` per row, the
+/// image named in the title when `what` is not empty (e.g. `"digit 1"`, for figures stacked one
+/// image per panel).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeatureMaps {
+    pub max_maps: usize,
+    pub ncols: usize,
+    pub what: String,
+}
+
+impl FeatureMaps {
+    /// The first `max_maps` maps, `ncols` per row.
+    pub fn new(max_maps: usize, ncols: usize) -> Self {
+        Self { max_maps, ncols, what: String::new() }
+    }
+    /// Name the image in the title.
+    pub fn of(mut self, what: impl Into<String>) -> Self {
+        self.what = what.into();
+        self
+    }
 }
 
 /// The feature maps of `layer` for one image, on one colour scale shared by the whole layer
-/// (so a dim map really is weak, not just rescaled), stated in the title. At most `max_maps` maps.
-pub fn feature_maps_figure(model: &TrainedModel, px: &[u8], layer: &str, max_maps: usize, ncols: usize) -> Result<Figure> {
-    feature_maps_figure_for(model, px, "", layer, max_maps, ncols)
-}
-
-/// [`feature_maps_figure`] with the image named in the title (`what`, e.g. `"digit 1"`), for
-/// figures stacked one image per panel.
-pub fn feature_maps_figure_for(model: &TrainedModel, px: &[u8], what: &str, layer: &str, max_maps: usize, ncols: usize) -> Result<Figure> {
+/// (so a dim map really is weak, not just rescaled), stated in the title.
+///
+/// `feature_maps_figure(&gap, image, "activation", &FeatureMaps::new(32, 8))`
+pub fn feature_maps_figure(model: &TrainedModel, px: &[u8], layer: &str, opts: &FeatureMaps) -> Result<Figure> {
+    let FeatureMaps { max_maps, ncols, what } = opts;
+    let (max_maps, ncols) = (*max_maps, *ncols);
     let out = layer_output(model, px, layer)?;
     if out.is_flat() {
         return Err(Error::invalid(format!("layer {layer:?} outputs a vector, not feature maps: plot it as bars")));
@@ -77,7 +97,7 @@ pub fn feature_maps_figure_for(model: &TrainedModel, px: &[u8], what: &str, laye
         out.cols,
         if n < out.channels { format!(" (first {n})") } else { String::new() }
     );
-    plot::image_grid_scaled(&title, &panels, ncols, ColorMap::Viridis, 80, "activation (one scale for the whole layer)")
+    plot::image_grid(&title, &panels, &Grid::new(ncols).cmap(ColorMap::Viridis).cell(80).colour_bar("activation (one scale for the whole layer)"))
 }
 
 /// Every layer's feature maps for one image, one row per layer (the first `per_layer` maps),
@@ -106,7 +126,7 @@ pub fn save_layer_grids(model: &TrainedModel, px: &[u8], dir: impl AsRef<Path>) 
     let mut files = Vec::new();
     for l in activations(model, px)?.into_iter().filter(|l| !l.is_flat()) {
         let path = dir.join(format!("{}.png", l.name));
-        feature_maps_figure(model, px, &l.name, l.channels, 16)?.save(&path)?;
+        feature_maps_figure(model, px, &l.name, &FeatureMaps::new(l.channels, 16))?.save(&path)?;
         files.push(path);
     }
     Ok(files)
@@ -131,7 +151,7 @@ pub fn cam_figure(model: &TrainedModel, ds: &Dataset, indices: &[usize], ncols: 
         let color = if pred == truth { plot::BLUE } else { plot::RED };
         panels.push(cam_panel(ds.image(i), &cam, title).with_title_color(color));
     }
-    plot::image_grid_scaled("Class activation maps: predicted (true)", &panels, ncols, ColorMap::Grey, 130, "evidence for the predicted class (each map scaled to its own range)")
+    plot::image_grid("Class activation maps: predicted (true)", &panels, &Grid::new(ncols).cell(130).colour_bar("evidence for the predicted class (each map scaled to its own range)"))
 }
 
 
@@ -188,7 +208,7 @@ mod tests {
     fn vectors_are_not_feature_maps_and_barcodes_draw() {
         let names: Vec<String> = crate::data::FASHION_CLASSES.iter().map(|s| s.to_string()).collect();
         let m = Trainer::new(TrainConfig::preset("gap").unwrap().quiet(), &crate::util::device::cpu()).unwrap().model(&names);
-        let e = feature_maps_figure(&m, &[0; 784], "global_average_pooling2d", 4, 2).unwrap_err().to_string();
+        let e = feature_maps_figure(&m, &[0; 784], "global_average_pooling2d", &FeatureMaps::new(4, 2)).unwrap_err().to_string();
         assert!(e.contains("vector"), "{e}");
         let rows = vec![vec![1.0, 2.0], vec![3.0, 4.0], vec![5.0, 9.0]];
         assert!(barcode_strips_figure(&rows, &[0, 0, 1], &names[..2], 10, 2).is_ok());

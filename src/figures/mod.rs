@@ -9,7 +9,7 @@ pub mod training;
 pub use data::{augmentation_grid, class_counts, dataset_grid, examples_per_class, mean_images, neighbours_grid, pixel_histogram};
 pub use eval::{confusion, confusion_heatmap, model_confusion, prediction_grid};
 pub use inspect::{
-    barcode_strips_figure, cam_figure, cam_panel, class_mean_figure, every_layer_figure, feature_maps_figure, feature_maps_figure_for, kernels_figure,
+    barcode_strips_figure, cam_figure, cam_panel, class_mean_figure, every_layer_figure, feature_maps_figure, kernels_figure, FeatureMaps,
     preparation_figure, save_layer_grids,
 };
 pub use training::{training_curves, weight_histograms};

@@ -1,6 +1,6 @@
 //! Figures of training: learning curves and weight histograms.
 
-use crate::plot::{histogram, learning_curves, Curves, Figure};
+use crate::plot::{histogram, learning_curves, Bins, Curves, Figure};
 use crate::train::{History, TrainedModel};
 use crate::util::error::Result;
 
@@ -21,5 +21,5 @@ pub fn weight_histograms(models: &[(&str, &TrainedModel)], layer: &str) -> Resul
         .map(|(n, m)| m.net.weights(layer).map(|(w, _)| (n.to_string(), w.into_iter().map(|v| v as f64).collect())))
         .collect::<Result<_>>()?;
     let series: Vec<(&str, &[f64])> = w.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
-    histogram(&format!("Weights of {layer}"), &series, 40, Some((-0.5, 0.5)))
+    histogram(&format!("Weights of {layer}"), &series, Bins::new(40).range(-0.5, 0.5))
 }

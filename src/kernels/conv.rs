@@ -151,7 +151,7 @@ fn bias_act(v: &mut [f32], b: f32, a: FusedAct) {
     // One loop per activation, so each vectorises.
     match a {
         None => v.iter_mut().for_each(|d| *d += b),
-        Some(sl) if sl == 0.0 => v.iter_mut().for_each(|d| *d = (*d + b).max(0.0)),
+        Some(0.0) => v.iter_mut().for_each(|d| *d = (*d + b).max(0.0)),
         Some(sl) => v.iter_mut().for_each(|d| {
             let x = *d + b;
             *d = if x > 0.0 { x } else { x * sl };

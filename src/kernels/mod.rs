@@ -126,10 +126,13 @@ pub fn batch_norm(m: &BatchNorm, x: Tensor<4>) -> Tensor<4> {
 
 /// `relu(batch_norm(x))` in one kernel where [`batch_norm`] would use ours; otherwise `x` back
 /// (`Err`), for the caller to run the two layers separately.
+// The `Err` hands the input tensor back by value (moved, not copied); boxing it would allocate.
+#[allow(clippy::result_large_err)]
 pub fn batch_norm_relu(m: &BatchNorm, x: Tensor<4>) -> std::result::Result<Tensor<4>, Tensor<4>> {
     fused_batch_norm(m, x, true)
 }
 
+#[allow(clippy::result_large_err)]
 fn fused_batch_norm(m: &BatchNorm, x: Tensor<4>, relu: bool) -> std::result::Result<Tensor<4>, Tensor<4>> {
     let device = x.device();
     if !(enabled() && is_flex(&device) && x.dtype() == DType::F32) {
@@ -205,7 +208,7 @@ pub fn reference_conv2d(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>, pad: u
     let y = burn::tensor::module::conv2d(x, weight, Some(bias), ConvOptions::new([1, 1], [pad, pad], [1, 1], 1));
     match act {
         None => y,
-        Some(s) if s == 0.0 => burn::tensor::activation::relu(y),
+        Some(0.0) => burn::tensor::activation::relu(y),
         Some(s) => burn::tensor::activation::leaky_relu(y, s as f64),
     }
 }
@@ -280,7 +283,8 @@ fn slice(t: &FlexTensor) -> &[f32] {
 
 fn dims4(t: &FlexTensor, what: &str) -> [usize; 4] {
     let s = t.shape();
-    s.dims::<4>().try_into().unwrap_or_else(|_| panic!("conv2d: {what} must be 4-D, got {s:?}"))
+    assert_eq!(s.num_dims(), 4, "conv2d: {what} must be 4-D, got {s:?}");
+    s.dims::<4>()
 }
 
 fn flex_tensor(data: Vec<f32>, shape: impl Into<Shape>) -> FlexTensor {

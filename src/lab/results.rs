@@ -47,6 +47,15 @@ pub fn record(notebook: &str, label: &str, model: &TrainedModel, eval: &Evaluati
     record_in(&results_path(), notebook, label, model, eval)
 }
 
+/// Evaluate `model` on `test` and record its row: the one call a notebook makes after training.
+///
+/// `let ev = evaluate_and_record("02-baseline-cnn", "model1", &model, &data.test)?;`
+pub fn evaluate_and_record(notebook: &str, label: &str, model: &TrainedModel, test: &crate::data::Dataset) -> Result<Evaluation> {
+    let ev = model.evaluate(test)?;
+    record(notebook, label, model, &ev)?;
+    Ok(ev)
+}
+
 /// [`record`] into an explicit file.
 pub fn record_in(path: &Path, notebook: &str, label: &str, model: &TrainedModel, eval: &Evaluation) -> Result<ResultRow> {
     record_ensemble_in(path, notebook, label, &[model], eval)

@@ -169,7 +169,7 @@ impl Net {
                 }
                 (LayerSpec::Normalize, _, a) => a,
                 (LayerSpec::Pad { pixels: p }, _, Activation::Maps(t)) => {
-                    Activation::Maps(t.pad((*p, *p, *p, *p), PadMode::Constant(self.pad_value.into())))
+                    Activation::Maps(t.pad((*p, *p, *p, *p), PadMode::Constant(self.pad_value)))
                 }
                 (LayerSpec::Conv { act, kernel, same, .. }, Some(Layer::Conv(m)), Activation::Maps(t)) => {
                     Activation::Maps(conv_layer(m, t, *act, *kernel, *same))

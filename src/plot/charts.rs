@@ -45,11 +45,11 @@ fn draw_bars<DB: DrawingBackend>(root: &Area<DB>, title: &str, labels: &[String]
 
 /// Vertical bars, one per label.
 pub fn bar_chart(title: &str, labels: &[&str], values: &[f64]) -> Result<Figure> {
-    bar_chart_colored(title, labels, values, &[TAB10[0]; 1].repeat(values.len()))
+    coloured_bars(title, labels, values, &[TAB10[0]; 1].repeat(values.len()))
 }
 
 /// Vertical bars with one colour per bar.
-pub fn bar_chart_colored(title: &str, labels: &[&str], values: &[f64], colors: &[RGBColor]) -> Result<Figure> {
+fn coloured_bars(title: &str, labels: &[&str], values: &[f64], colors: &[RGBColor]) -> Result<Figure> {
     if labels.len() != values.len() || values.is_empty() {
         return Err(Error::invalid(format!("bar_chart: {} labels for {} values", labels.len(), values.len())));
     }
@@ -116,18 +116,36 @@ fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String
     Ok(())
 }
 
+/// How [`histogram`] bins its data: `count` bins over the data's range or a given one, on a
+/// linear or logarithmic density axis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bins {
+    pub count: usize,
+    pub range: Option<(f64, f64)>,
+    pub log_y: bool,
+}
+
+impl Bins {
+    /// `count` equal bins over the data's range.
+    pub fn new(count: usize) -> Self {
+        Self { count, range: None, log_y: false }
+    }
+    /// Bins over `[lo, hi]` instead.
+    pub fn range(mut self, lo: f64, hi: f64) -> Self {
+        self.range = Some((lo, hi));
+        self
+    }
+    /// A logarithmic density axis, for data with one huge bin (the black background of
+    /// Fashion-MNIST) that would flatten all the others.
+    pub fn log_y(mut self) -> Self {
+        self.log_y = true;
+        self
+    }
+}
+
 /// Histogram (density) of one or more named series over `range` with `bins` bins.
-pub fn histogram(title: &str, series: &[(&str, &[f64])], bins: usize, range: Option<(f64, f64)>) -> Result<Figure> {
-    hist_figure(title, series, bins, range, false)
-}
-
-/// [`histogram`] on a logarithmic density axis, for data with one huge bin (the black background
-/// of Fashion-MNIST) that would flatten all the others.
-pub fn histogram_log(title: &str, series: &[(&str, &[f64])], bins: usize, range: Option<(f64, f64)>) -> Result<Figure> {
-    hist_figure(title, series, bins, range, true)
-}
-
-fn hist_figure(title: &str, series: &[(&str, &[f64])], bins: usize, range: Option<(f64, f64)>, log_y: bool) -> Result<Figure> {
+pub fn histogram(title: &str, series: &[(&str, &[f64])], bins: Bins) -> Result<Figure> {
+    let Bins { count: bins, range, log_y } = bins;
     if series.is_empty() || series.iter().all(|(_, v)| v.is_empty()) || bins == 0 {
         return Err(Error::invalid("histogram: no data"));
     }
@@ -243,7 +261,7 @@ pub fn vector_bars(title: &str, values: &[f32], labels: Option<&[String]>) -> Re
         // Signed values: shift nothing, colour negatives red and show their magnitude.
         let colors: Vec<RGBColor> = values.iter().map(|&x| if x < 0.0 { RED } else { BLUE }).collect();
         let mag: Vec<f64> = values.iter().map(|&x| x.abs() as f64).collect();
-        return bar_chart_colored(&format!("{title} (red: negative)"), &names, &mag, &colors);
+        return coloured_bars(&format!("{title} (red: negative)"), &names, &mag, &colors);
     }
     bar_chart(title, &names, &v)
 }

@@ -187,17 +187,42 @@ fn draw_grid_scaled<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[
     Ok(())
 }
 
-/// A grid of panels, `ncols` per row, each about `cell` pixels wide.
-pub fn image_grid(title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap, cell: u32) -> Result<Figure> {
-    grid_figure(title, panels, ncols, cmap, cell, None)
+/// How [`image_grid`] lays out its panels: `ncols` per row, each about `cell` pixels wide, on
+/// a colour map, optionally with a colour bar saying what the colours mean.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    pub ncols: usize,
+    pub cmap: ColorMap,
+    pub cell: u32,
+    /// Caption of a colour bar under the grid (e.g. "activation"): the panels' shared range on
+    /// `cmap`, or "low" to "high" for CAM overlays. No colour bar when `None`.
+    pub colour_bar: Option<String>,
 }
 
-/// [`image_grid`] with a colour bar under it saying what the colours mean (`caption`, e.g.
-/// "activation"): the panels' shared range on `cmap`, or "low" to "high" for CAM overlays.
+impl Grid {
+    /// `ncols` greyscale panels per row, 110 px each, no colour bar.
+    pub fn new(ncols: usize) -> Self {
+        Self { ncols, cmap: ColorMap::Grey, cell: 110, colour_bar: None }
+    }
+    pub fn cmap(mut self, cmap: ColorMap) -> Self {
+        self.cmap = cmap;
+        self
+    }
+    pub fn cell(mut self, px: u32) -> Self {
+        self.cell = px;
+        self
+    }
+    pub fn colour_bar(mut self, caption: impl Into<String>) -> Self {
+        self.colour_bar = Some(caption.into());
+        self
+    }
+}
+
+/// A grid of panels laid out as `grid` says.
 ///
-/// `image_grid_scaled("Kernels", &panels, 8, ColorMap::Diverging, 70, "weight")`
-pub fn image_grid_scaled(title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap, cell: u32, caption: &str) -> Result<Figure> {
-    grid_figure(title, panels, ncols, cmap, cell, Some(caption))
+/// `image_grid("Kernels", &panels, &Grid::new(8).cmap(ColorMap::Diverging).cell(70).colour_bar("weight"))`
+pub fn image_grid(title: &str, panels: &[Panel], grid: &Grid) -> Result<Figure> {
+    grid_figure(title, panels, grid.ncols, grid.cmap, grid.cell, grid.colour_bar.as_deref())
 }
 
 fn grid_figure(title: &str, panels: &[Panel], ncols: usize, cmap: ColorMap, cell: u32, scale: Option<&str>) -> Result<Figure> {

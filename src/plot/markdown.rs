@@ -38,8 +38,8 @@ impl Markdown {
 
     /// Show rendered in evcxr (called by the kernel for a cell's last expression).
     pub fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT text/markdown\n{}\nEVCXR_END_CONTENT", self.0.trim_end());
-        println!("EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT", self.0.trim_end());
+        let text = self.0.trim_end();
+        super::evcxr_show(&[("text/markdown", text), ("text/plain", text)]);
     }
 }
 

@@ -56,14 +56,14 @@ pub mod markdown;
 pub mod probabilities;
 pub mod scatter;
 
-pub use charts::{bar_chart, bar_chart_colored, class_bars, heatmap, histogram, histogram_log, vector_bars};
+pub use charts::{bar_chart, class_bars, heatmap, histogram, vector_bars, Bins};
 pub use colour::{diverging, jet, series_colour, viridis, BLUE, GREY, RED, TAB10};
 pub use curves::{learning_curves, Curves};
 pub use figure::{vstack, Figure};
-pub use grid::{barcode_figure, image_grid, image_grid_scaled, labelled_rows, ColorMap, Panel, Strip};
+pub use grid::{barcode_figure, image_grid, labelled_rows, ColorMap, Grid, Panel, Strip};
 pub use markdown::Markdown;
 pub use probabilities::{classification_figure, probability_grid};
-pub use scatter::{scatter, scatter3d, scatter_xy};
+pub use scatter::{scatter, scatter3d, ScatterOptions};
 
 /// `x` as an integer when it is one, else nothing (axes counting epochs or images).
 pub(crate) fn integer_label(x: &f64) -> String {
@@ -99,7 +99,7 @@ mod tests {
         assert_eq!(&f.png[1..4], b"PNG");
         assert!(f.svg.starts_with("<svg"));
         let p = Panel::from_bytes(&[0, 255, 128, 64], 2, 2, "x");
-        let g = image_grid("g", &[p.clone(), p], 2, ColorMap::Grey, 60).unwrap();
+        let g = image_grid("g", &[p.clone(), p], &Grid::new(2).cell(60)).unwrap();
         assert!(g.width == 120);
         assert!(bar_chart("t", &["a"], &[1.0, 2.0]).is_err());
         let gh = g.height;
@@ -109,7 +109,7 @@ mod tests {
         assert_eq!(st.svg.matches("<svg").count(), 3);
         // Titles travel with the figures (the blog uses them as alt text).
         assert_eq!(st.title, "t; g");
-        let untitled = image_grid("", &[Panel::from_bytes(&[0; 4], 2, 2, "bag"), Panel::from_bytes(&[0; 4], 2, 2, "")], 2, ColorMap::Grey, 60).unwrap();
+        let untitled = image_grid("", &[Panel::from_bytes(&[0; 4], 2, 2, "bag"), Panel::from_bytes(&[0; 4], 2, 2, "")], &Grid::new(2).cell(60)).unwrap();
         assert_eq!(untitled.title, "2 images: bag, …");
         assert_eq!(f.with_title("counts").title, "counts");
     }

@@ -78,14 +78,31 @@ fn draw_scatter<DB: DrawingBackend>(root: &Area<DB>, title: &str, axes: (&str, &
     Ok(())
 }
 
-/// Points coloured by class, with a legend of the classes present; `highlight` draws the flagged
-/// points in full colour and fades the rest.
-pub fn scatter(title: &str, pts: &[(f64, f64)], labels: &[usize], class_names: &[String], highlight: Option<&[bool]>) -> Result<Figure> {
-    scatter_xy(title, ("", ""), pts, labels, class_names, highlight)
+/// Axis titles and highlighted points of a [`scatter`] plot.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ScatterOptions<'a> {
+    /// Titles of the x and y axes, e.g. `("PC1 (24 % of variance)", "PC2 (15 %)")`.
+    pub axes: (&'a str, &'a str),
+    /// One flag per point: the flagged points are drawn in full colour, the rest faded.
+    pub highlight: Option<&'a [bool]>,
 }
 
-/// [`scatter`] with axis titles, e.g. `("PC1 (24 % of variance)", "PC2 (15 %)")`.
-pub fn scatter_xy(title: &str, axes: (&str, &str), pts: &[(f64, f64)], labels: &[usize], class_names: &[String], highlight: Option<&[bool]>) -> Result<Figure> {
+impl<'a> ScatterOptions<'a> {
+    pub fn axes(mut self, x: &'a str, y: &'a str) -> Self {
+        self.axes = (x, y);
+        self
+    }
+    pub fn highlight(mut self, flags: &'a [bool]) -> Self {
+        self.highlight = Some(flags);
+        self
+    }
+}
+
+/// Points coloured by class, with a legend of the classes present.
+///
+/// `scatter("PCA", &pts, &labels, &names, ScatterOptions::default().axes("PC1", "PC2"))`
+pub fn scatter(title: &str, pts: &[(f64, f64)], labels: &[usize], class_names: &[String], opts: ScatterOptions) -> Result<Figure> {
+    let ScatterOptions { axes, highlight } = opts;
     if pts.len() != labels.len() || pts.is_empty() {
         return Err(Error::invalid(format!("scatter: {} points for {} labels", pts.len(), labels.len())));
     }

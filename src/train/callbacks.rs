@@ -4,6 +4,7 @@
 
 use super::callback::{Callback, CallbackState, EpochEnd, Order};
 use super::trained::{net_bytes, net_from_bytes};
+use super::history::epoch_line;
 use super::{BatchEnd, TrainConfig, Trainer};
 use crate::model::Net;
 use crate::util::error::{Error, Result};
@@ -60,17 +61,8 @@ impl Callback for EpochLog {
         Order::LOGGER
     }
     fn on_epoch_end(&mut self, _: &mut Trainer, e: &EpochEnd) -> Result<()> {
-        println!(
-            "epoch {}/{}: loss {:.4} acc {:.4} val_loss {:.4} val_acc {:.4} ({:.1} s, {:.0} img/s)",
-            e.epoch,
-            e.epochs,
-            e.loss,
-            e.accuracy,
-            e.val_loss,
-            e.val_accuracy,
-            e.seconds,
-            e.images as f64 / e.seconds
-        );
+        let metrics = [e.loss, e.accuracy, e.val_loss, e.val_accuracy];
+        println!("{}", epoch_line(e.epoch, e.epochs, metrics, e.seconds, Some(e.images as f64 / e.seconds)));
         Ok(())
     }
 }

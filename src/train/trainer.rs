@@ -150,7 +150,7 @@ impl Trainer {
                 false => evaluate_net(&self.net().valid(), val, self.config.normalization, &self.device.clone().inner()),
             };
             let seconds = t0.elapsed().as_secs_f64();
-            let improved = val_loss.is_finite() && self.history.val_loss.iter().all(|&v| !(v <= val_loss));
+            let improved = val_loss.is_finite() && self.history.val_loss.iter().all(|&v| v.is_nan() || v > val_loss);
             let one = History { loss: vec![loss], accuracy: vec![accuracy], val_loss: vec![val_loss], val_accuracy: vec![val_accuracy], seconds: vec![seconds] };
             hist.extend(&one);
             self.history.extend(&one);
