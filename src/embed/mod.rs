@@ -1,5 +1,5 @@
 //! Embeddings: the vectors a trained network computes for each image, and ways to look at them:
-//! [`pca`], [`tsne`], custom [`projections`], nearest neighbours, and an export for TensorBoard's
+//! [`pca`], [`tsne`](mod@tsne), custom [`projections`], nearest neighbours, and an export for TensorBoard's
 //! [`projector`].
 //!
 //! ```no_run

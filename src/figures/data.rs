@@ -20,7 +20,7 @@ fn grid_cell(ncols: usize) -> u32 {
     (440 / ncols.max(1) as u32).clamp(110, 180)
 }
 
-/// A query image (framed in red, titled "query: <class>") followed by its neighbours, titled
+/// A query image (framed in red, titled "query: `<class>`") followed by its neighbours, titled
 /// with their rank and class.
 pub fn neighbours_grid(ds: &Dataset, query: usize, neighbours: &[usize], ncols: usize) -> Result<Figure> {
     if std::iter::once(&query).chain(neighbours).any(|&i| i >= ds.len()) {

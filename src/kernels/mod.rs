@@ -5,7 +5,7 @@
 //! transposed convolutions and batch-swapped convolutions whose GEMMs are badly shaped and mostly
 //! single-threaded. [`conv2d`] computes `act(conv(x, w) + b)` forward and backward with a few
 //! large GEMMs per chunk of images instead, in parallel over the chunks. [`max_pool2d`],
-//! [`batch_norm`] (with [`batch_norm_relu`]) and [`dropout`] replace flex's serial scatter-add,
+//! [`batch_norm`] (with [`batch_norm_relu`]) and [`dropout()`] replace flex's serial scatter-add,
 //! chains of element-wise ops and per-element random draws. Other devices (wgpu, cuda) keep
 //! burn's own ops, and so does everything with `CNN_LAB_KERNELS=burn`.
 //!

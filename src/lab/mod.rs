@@ -1,5 +1,5 @@
 //! The lab around the series: the notebooks' named training runs ([`recipes`]), the
-//! [`run_cache`] that trains each once, the [`results`] table they record, and the [`bench`]es.
+//! [`run_cache`] that trains each once, the [`results`] table they record, and the [`bench`](mod@bench)es.
 
 pub mod bench;
 pub mod recipes;

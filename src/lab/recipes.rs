@@ -1,6 +1,6 @@
 //! The named training runs of the notebooks, defined once so that a notebook, the CLI
 //! (`cnn-lab reproduce`) and the tests all build the *same* config and so hit the same
-//! [`train_or_load`](crate::lab::train_or_load) cache entry.
+//! [`train_or_load`](crate::lab::train_or_load()) cache entry.
 //!
 //! ```no_run
 //! use cnn_lab::lab::recipes;
@@ -24,7 +24,7 @@ pub struct Splits {
 }
 
 /// Fashion-MNIST: 48,000 / 12,000 (validation split 0.2, seed 42, as Keras' `validation_split`)
-/// / 10,000 test. Quick mode shrinks it (see [`crate::quick`]).
+/// / 10,000 test. Quick mode shrinks it (see [`crate::util::quick`]).
 pub fn fashion() -> Result<Splits> {
     let (all, test) = fashion_mnist()?;
     let (train, val) = all.split(0.2, 42, false)?;

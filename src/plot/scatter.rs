@@ -78,7 +78,7 @@ fn draw_scatter<DB: DrawingBackend>(root: &Area<DB>, title: &str, axes: (&str, &
     Ok(())
 }
 
-/// Axis titles and highlighted points of a [`scatter`] plot.
+/// Axis titles and highlighted points of a [`scatter()`] plot.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ScatterOptions<'a> {
     /// Titles of the x and y axes, e.g. `("PC1 (24 % of variance)", "PC2 (15 %)")`.

@@ -33,7 +33,7 @@ struct Header {
 
 /// Model files before checksums (still read, with a warning).
 pub(crate) const MAGIC_V1: &[u8; 8] = b"CNNLAB01";
-/// Model files and run-cache entries: a [`crate::store`] container with the weights.
+/// Model files and run-cache entries: a [`crate::util::store`] container with the weights.
 const MAGIC: &[u8; 8] = b"CNNLAB02";
 
 /// A network's weights (and BatchNorm statistics) as bytes; parameter ids included.
