@@ -2,7 +2,8 @@
 //! activation maps, a new image classified, the preparation of a photo, and barcodes.
 
 use crate::data::Dataset;
-use crate::inspect::{activations, class_activation_map, detrend, layer_output, mean_vector, prepare_steps, class_means, Cam, Classification};
+use crate::inspect::prepare::load_grey;
+use crate::inspect::{activations, class_activation_map, class_means, detrend, layer_output, mean_vector, prepare_steps, Cam, Classification};
 use crate::plot::{self, ColorMap, Figure, Grid, Panel};
 use crate::train::TrainedModel;
 use crate::util::argmax;
@@ -13,9 +14,7 @@ use std::path::Path;
 /// side by side (the TF demo's transformation figure).
 pub fn preparation_figure(path: impl AsRef<Path>, size: usize) -> Result<Figure> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let img = image::load_from_memory(&bytes).map_err(|e| Error::format(path, format!("not a readable image: {e}")))?;
-    let (_, steps) = prepare_steps(img.to_luma8(), size).map_err(|m| Error::format(path, m))?;
+    let (_, steps) = prepare_steps(load_grey(path)?, size).map_err(|m| Error::format(path, m))?;
     let panels: Vec<Panel> = steps
         .into_iter()
         .map(|s| {

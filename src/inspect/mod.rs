@@ -191,4 +191,22 @@ mod prep_tests {
         assert_eq!(steps[3].image.as_raw(), &p.pixels);
         assert!(p.inverted && p.pixels[14 * 28 + 14] > 200 && p.pixels[0] < 40);
     }
+
+    #[test]
+    fn a_drawing_on_a_transparent_canvas_reads_as_ink_on_paper() {
+        // Black strokes on a fully transparent background (RGBA 0,0,0,0 everywhere else).
+        let mut img = image::RgbaImage::from_pixel(40, 40, image::Rgba([0, 0, 0, 0]));
+        for y in 10..30 {
+            img.put_pixel(20, y, image::Rgba([0, 0, 0, 255]));
+            img.put_pixel(21, y, image::Rgba([0, 0, 0, 255]));
+        }
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("drawing.png");
+        img.save(&path).unwrap();
+        let g = prepare::load_grey(&path).unwrap();
+        assert_eq!((g.get_pixel(0, 0)[0], g.get_pixel(20, 15)[0]), (255, 0));
+        let p = prepare_image(&path, 28).unwrap();
+        // White paper is inverted to the datasets' black background; the stroke becomes light.
+        assert!(p.inverted && p.pixels[0] == 0 && p.pixels.iter().any(|&v| v > 128), "{:?}", &p.pixels[..28]);
+    }
 }

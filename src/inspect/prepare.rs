@@ -18,10 +18,24 @@ pub struct PreparedImage {
 /// and invert when the background is light (the datasets are light-on-dark).
 pub fn prepare_image(path: impl AsRef<Path>, size: usize) -> Result<PreparedImage> {
     let path = path.as_ref();
+    prepare_luma(load_grey(path)?, size).map_err(|m| Error::format(path, m))
+}
+
+/// The image file at `path` in greyscale. Transparent pixels are laid over white first: a
+/// drawing on a transparent canvas reads as ink on paper (dropping the alpha channel would
+/// turn its background black, like the strokes).
+pub fn load_grey(path: &Path) -> Result<image::GrayImage> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let img = image::load_from_memory(&bytes)
-        .map_err(|e| Error::format(path, format!("not a readable image: {e}")))?;
-    prepare_luma(img.to_luma8(), size).map_err(|m| Error::format(path, m))
+    let img = image::load_from_memory(&bytes).map_err(|e| Error::format(path, format!("not a readable image: {e}")))?;
+    if !img.color().has_alpha() {
+        return Ok(img.to_luma8());
+    }
+    let la = img.to_luma_alpha8();
+    Ok(image::GrayImage::from_fn(la.width(), la.height(), |x, y| {
+        let [v, a] = la.get_pixel(x, y).0;
+        let a = a as f32 / 255.0;
+        image::Luma([(v as f32 * a + 255.0 * (1.0 - a)).round() as u8])
+    }))
 }
 
 /// [`prepare_image`] for an image already in memory.
