@@ -9,7 +9,7 @@ QUICK_DIR := target/nb-quick
 # Python with torch for the PyTorch reference (torch is not in the venv: ~4.5 GB with its CUDA libraries).
 TORCH_PY ?= $(PY)
 
-.PHONY: run test setup system venv evcxr data build notebooks blog test-rust test-notebooks test-blog bench bench-notebook kernel-stock
+.PHONY: run test setup system venv evcxr data build notebooks blog test-rust test-notebooks test-blog bench bench-notebook kernel-stock reproduce-check
 
 # The notebooks start as soon as their kernel is installed: the release build of the `cnn-lab`
 # binary (~8 min on a fresh machine) happens when the first notebook's speed comparison needs it.
@@ -64,8 +64,13 @@ test-rust: venv
 # Quick mode on copies under target/, so committed full-run outputs stay untouched.
 test-notebooks: venv
 	$(PY) scripts/lint_notebooks.py
-	rm -rf $(QUICK_DIR) && mkdir -p $(QUICK_DIR) && cp notebooks/*.ipynb $(QUICK_DIR)/
-	CNN_LAB_QUICK=1 $(PY) scripts/run_notebooks.py --cwd notebooks $(QUICK_DIR)/*.ipynb
+	$(PY) scripts/check_truth.py
+	# Twice, each time from an empty run cache: every number printed must come out the same
+	# (timings aside), or training is not reproducible (scripts/compare_outputs.py).
+	for d in $(QUICK_DIR) $(QUICK_DIR)-again; do rm -rf $$d && mkdir -p $$d && cp notebooks/*.ipynb $$d/ && \
+	  CNN_LAB_QUICK=1 CNN_LAB_RUNS=$(CURDIR)/$$d/runs CNN_LAB_RESULTS=$(CURDIR)/$$d/results.json \
+	  $(PY) scripts/run_notebooks.py --cwd notebooks $$d/*.ipynb || exit 1; done
+	$(PY) scripts/compare_outputs.py $(QUICK_DIR) $(QUICK_DIR)-again --results $(QUICK_DIR)/results.json $(QUICK_DIR)-again/results.json
 	$(PY) scripts/check_kernel_lock.py
 	CNN_LAB_BLOG=$(QUICK_DIR)/blog $(PY) scripts/export_blog.py $(QUICK_DIR)/*.ipynb
 	$(PY) scripts/check_blog.py $(QUICK_DIR)/blog
@@ -89,6 +94,12 @@ test-blog: venv
 	  c=blog/$${f#target/blog-check/}; cmp -s "$$f" "$$c" || { echo "$$c is stale: run 'make blog'"; diff "$$c" "$$f" | head -20; exit 1; }; done
 	$(PY) scripts/check_blog.py target/blog-check
 	$(PY) scripts/render_blog.py target/blog-check
+
+# From an empty run cache in a scratch folder, retrain every recipe and re-run every notebook,
+# then compare every number with the committed ones (recipes' weights hashes included) and print
+# what differs. About 2 h on two cores: not part of `make test`.
+reproduce-check: build venv evcxr data
+	scripts/reproduce_check.sh target/reproduce-check
 
 # Training and inference img/s of model1, gap and vgg: the crate (our CPU kernels), a bare burn
 # loop on burn's own ops, and PyTorch on the same machine in the same run, with the ratios

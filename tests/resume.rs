@@ -136,7 +136,7 @@ fn two_processes_asking_for_one_run_train_it_once() {
     // Training prints `epoch 1/6: …`; loading prints the stored log indented by two spaces.
     let trained = [&ta, &tb].iter().filter(|t| t.lines().any(|l| l.contains("epoch 1/6:") && !l.starts_with("  "))).count();
     assert_eq!(trained, 1, "exactly one process trains:\n{ta}\n---\n{tb}");
-    assert!([&ta, &tb].iter().any(|t| t.contains("loaded cached run")), "the other loads its result");
+    assert!([&ta, &tb].iter().any(|t| t.contains("loaded from the run cache")), "the other loads its result");
     assert_eq!(files(d.path(), "cnnlab").len(), 1);
     assert!(files(d.path(), "backup").is_empty() && files(d.path(), "lock").is_empty(), "backup and lock file removed");
 }

@@ -42,6 +42,20 @@ impl Interpretation {
         Ok(Self { predicted: metrics::predicted(&probs), probs, labels: ds.labels.clone(), losses, class_names: ds.class_names.clone() })
     }
 
+    /// Whether each image was classified right.
+    pub fn correct(&self) -> Vec<bool> {
+        self.predicted.iter().zip(&self.labels).map(|(&p, &l)| p == l as usize).collect()
+    }
+
+    /// McNemar's paired test of this model against `other` on the same images (this one is
+    /// "A"): `interp_a.mcnemar(&interp_b)?.p_value`.
+    pub fn mcnemar(&self, other: &Interpretation) -> Result<super::McNemar> {
+        if self.labels != other.labels {
+            return Err(Error::invalid("McNemar's test needs both interpretations of the same images"));
+        }
+        super::stats::mcnemar_paired(&self.correct(), &other.correct())
+    }
+
     /// Mean loss and accuracy.
     pub fn evaluation(&self) -> Evaluation {
         evaluation_of(&self.probs, &self.labels)

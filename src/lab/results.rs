@@ -16,6 +16,10 @@ pub struct ResultRow {
     pub seconds_per_epoch: f64,
     pub test_loss: f64,
     pub test_accuracy: f64,
+    /// How many test images the accuracy was measured on (0 in rows from before it was
+    /// recorded): the table's 95 % interval needs it.
+    #[serde(default)]
+    pub test_images: usize,
 }
 
 /// `$CNN_LAB_RESULTS`, else `target/quick-results.json` in quick mode (so CI never touches the
@@ -89,6 +93,7 @@ pub fn record_ensemble_in(
         seconds_per_epoch: (seconds / epochs.max(1) as f64 * 10.0).round() / 10.0,
         test_loss: (eval.loss * 1e4).round() / 1e4,
         test_accuracy: (eval.accuracy * 1e4).round() / 1e4,
+        test_images: eval.images,
     };
     let mut rows = load(path)?;
     match rows.iter_mut().find(|r| r.notebook == row.notebook && r.model == row.model) {
@@ -117,17 +122,25 @@ pub fn table(rows: &[ResultRow]) -> crate::plot::Markdown {
     crate::plot::Markdown(markdown(rows))
 }
 
-/// The rows as a Markdown table.
+/// The rows as a Markdown table, each accuracy with its 95 % interval (Wilson's, over the test
+/// images: [`crate::eval::stats::accuracy_interval`]). Training times are left out: they were
+/// taken while other work may have shared the CPU (`cnn-lab bench` measures speed).
 pub fn markdown(rows: &[ResultRow]) -> String {
-    let mut s = String::from("| notebook | model | params | epochs | s/epoch | test loss | test accuracy |\n|---|---|---:|---:|---:|---:|---:|\n");
+    let mut s = String::from("| notebook | model | params | epochs | test loss | test accuracy | 95 % interval |\n|---|---|---:|---:|---:|---:|---:|\n");
     for r in rows {
+        let interval = if r.test_images > 0 {
+            let correct = (r.test_accuracy * r.test_images as f64).round() as usize;
+            let (lo, hi) = crate::eval::stats::accuracy_interval(correct, r.test_images);
+            format!("{:.2}–{:.2} %", 100.0 * lo, 100.0 * hi)
+        } else {
+            "–".to_string()
+        };
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {:.1} | {:.3} | {:.2} % |\n",
+            "| {} | {} | {} | {} | {:.3} | {:.2} % | {interval} |\n",
             r.notebook,
             r.model,
             crate::model::group(r.params),
             r.epochs,
-            r.seconds_per_epoch,
             r.test_loss,
             100.0 * r.test_accuracy
         ));
@@ -165,14 +178,14 @@ mod tests {
             history: Default::default(),
             config: crate::train::TrainConfig::new(spec),
         };
-        record_in(&p, "02", "model1", &m, &Evaluation { loss: 0.3, accuracy: 0.9 }).unwrap();
-        record_in(&p, "02", "model1", &m, &Evaluation { loss: 0.25, accuracy: 0.91 }).unwrap();
-        record_in(&p, "01", "x", &m, &Evaluation { loss: 1.0, accuracy: 0.5 }).unwrap();
+        record_in(&p, "02", "model1", &m, &Evaluation { loss: 0.3, accuracy: 0.9, images: 10_000 }).unwrap();
+        record_in(&p, "02", "model1", &m, &Evaluation { loss: 0.25, accuracy: 0.91, images: 10_000 }).unwrap();
+        record_in(&p, "01", "x", &m, &Evaluation { loss: 1.0, accuracy: 0.5, images: 10_000 }).unwrap();
         let rows = load(&p).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].test_accuracy, 0.91);
         let md = markdown(&rows);
-        assert!(md.contains("| 02 | model1 | 93,322 | 0 | 0.0 | 0.250 | 91.00 % |"), "{md}");
+        assert!(md.contains("| 02 | model1 | 93,322 | 0 | 0.250 | 91.00 % | 90.42–91.55 % |"), "{md}");
         let t = splice("a\n<!-- results:begin -->\nold\n<!-- results:end -->\nb", &md).unwrap();
         assert!(t.contains("91.00 %") && !t.contains("old") && t.ends_with("<!-- results:end -->\nb"));
         assert!(splice("no markers", &md).is_err());
@@ -180,9 +193,9 @@ mod tests {
         let mut m2 = m.clone();
         m2.history.seconds = vec![10.0, 20.0];
         m2.history.loss = vec![1.0, 1.0];
-        let e = record_ensemble_in(&p, "04", "both", &[&m, &m2], &Evaluation { loss: 0.2, accuracy: 0.93 }).unwrap();
+        let e = record_ensemble_in(&p, "04", "both", &[&m, &m2], &Evaluation { loss: 0.2, accuracy: 0.93, images: 10_000 }).unwrap();
         assert_eq!((e.params, e.epochs, e.seconds_per_epoch), (2 * 93_322, m.history.epochs() + 2, 15.0));
-        assert!(record_ensemble_in(&p, "04", "none", &[], &Evaluation { loss: 0.2, accuracy: 0.93 }).is_err());
+        assert!(record_ensemble_in(&p, "04", "none", &[], &Evaluation { loss: 0.2, accuracy: 0.93, images: 10_000 }).is_err());
         assert_eq!(load(&p).unwrap().len(), 3);
         std::fs::write(&p, "{").unwrap();
         assert!(load(&p).unwrap_err().to_string().contains("not a results file"));

@@ -4,7 +4,7 @@
 
 use crate::data::Dataset;
 use crate::train::trained::MAGIC_V1;
-use crate::train::{TrainConfig, TrainedModel, Trainer};
+use crate::train::{TrainConfig, TrainedModel, Trainer, TRAINING_VERSION};
 use crate::util::error::{Error, Result};
 use crate::util::{hex, relative};
 use burn::tensor::Device;
@@ -26,10 +26,16 @@ fn fingerprint(ds: &Dataset) -> String {
     hex(&h.finalize()[..8])
 }
 
-/// The cache key of a run: hash of the config (spec, hyper-parameters, seed) and both datasets.
+/// The cache key of a run: hash of the training-behaviour version ([`TRAINING_VERSION`]), the
+/// config (spec, hyper-parameters, seed) and both datasets.
 pub fn run_key(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> String {
+    key(TRAINING_VERSION, cfg, train, val)
+}
+
+fn key(version: u32, cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
+    h.update(format!("training-version {version}\n"));
     h.update(serde_json::to_vec(cfg).unwrap_or_default());
     h.update(fingerprint(train));
     h.update(fingerprint(val));
@@ -61,14 +67,14 @@ pub fn retrain(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> Result<Trai
 fn cached_run(cfg: &TrainConfig, train: &Dataset, val: &Dataset, device: &Device, fresh: bool) -> Result<TrainedModel> {
     let path = runs_dir().join(format!("{}-{}.cnnlab", cfg.spec.name, run_key(cfg, train, val)));
     if !fresh {
-        if let Some(m) = load_cached(&path, cfg, device) {
+        if let Some(m) = load_cached(&path, cfg, train.len(), device) {
             return Ok(m);
         }
     }
     let lock = lock_run(&path, cfg.verbose)?;
     // Another process may have finished the run while we waited.
     if !fresh {
-        if let Some(m) = load_cached(&path, cfg, device) {
+        if let Some(m) = load_cached(&path, cfg, train.len(), device) {
             return Ok(m);
         }
     }
@@ -103,7 +109,7 @@ fn cached_run(cfg: &TrainConfig, train: &Dataset, val: &Dataset, device: &Device
 }
 
 /// The cached run at `path`, if there is a readable one.
-fn load_cached(path: &Path, cfg: &TrainConfig, device: &Device) -> Option<TrainedModel> {
+fn load_cached(path: &Path, cfg: &TrainConfig, train_len: usize, device: &Device) -> Option<TrainedModel> {
     if !path.is_file() {
         return None;
     }
@@ -116,15 +122,15 @@ fn load_cached(path: &Path, cfg: &TrainConfig, device: &Device) -> Option<Traine
                 }
             }
             if cfg.verbose {
+                // One line: the per-epoch log of a run trained earlier is in its history (and
+                // its curves), not worth a screen of text each time a notebook reloads it.
                 println!(
-                    "loaded cached run {} ({} epochs, {:.1} s/epoch when trained); its training log:",
-                    relative(path).display(),
-                    m.history.epochs(),
+                    "{} ({} training images): loaded from the run cache, {}, {:.1} s/epoch when trained",
+                    cfg.spec.name,
+                    train_len,
+                    m.history.best_summary(),
                     m.history.seconds_per_epoch()
                 );
-                for line in m.history.log_lines() {
-                    println!("  {line}");
-                }
             }
             Some(m)
         }
@@ -168,4 +174,20 @@ fn lock_run(entry: &Path, verbose: bool) -> Result<RunLock> {
         Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
     }
     Ok(RunLock { path, _file: f })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::bench::random_dataset;
+
+    #[test]
+    fn a_new_training_version_gives_every_run_a_new_key() {
+        let (train, val) = (random_dataset(8, 1), random_dataset(8, 2));
+        let cfg = TrainConfig::preset("model1").unwrap();
+        assert_eq!(run_key(&cfg, &train, &val), key(TRAINING_VERSION, &cfg, &train, &val));
+        assert_ne!(key(TRAINING_VERSION, &cfg, &train, &val), key(TRAINING_VERSION + 1, &cfg, &train, &val));
+        assert_ne!(run_key(&cfg, &train, &val), run_key(&cfg.clone().with_epochs(11), &train, &val));
+        assert_ne!(run_key(&cfg, &train, &val), run_key(&cfg, &random_dataset(8, 3), &val));
+    }
 }

@@ -53,10 +53,14 @@ impl History {
             })
             .collect()
     }
-    /// `best epoch 15 of 16 (val_loss 0.2347)`, counting from 1; or `no validation data`.
+    /// `best epoch 15 of 16 (val_loss 0.2347, val_acc 0.9160)`, counting from 1; or
+    /// `no validation data`.
     pub fn best_summary(&self) -> String {
         match self.best_epoch() {
-            Some(e) => format!("best epoch {} of {} (val_loss {:.4})", e + 1, self.epochs(), self.val_loss[e]),
+            Some(e) => {
+                let acc = self.val_accuracy.get(e).copied().unwrap_or(f64::NAN);
+                format!("best epoch {} of {} (val_loss {:.4}, val_acc {acc:.4})", e + 1, self.epochs(), self.val_loss[e])
+            }
             None => "no validation data".to_string(),
         }
     }

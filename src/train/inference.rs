@@ -9,11 +9,13 @@ use crate::util::argmax;
 use crate::util::error::{Error, Result};
 use burn::tensor::activation::softmax;
 
-/// Loss and accuracy of a model on a dataset.
+/// Loss and accuracy of a model on a dataset, and how many images they were measured on (for an
+/// interval: `cnn_lab::eval::stats::interval`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evaluation {
     pub loss: f64,
     pub accuracy: f64,
+    pub images: usize,
 }
 
 /// How [`TrainedModel::predict_with`] predicts.
@@ -55,7 +57,7 @@ impl TrainedModel {
         self.check_data(ds)?;
         if opts == PredictOptions::default() {
             let (loss, accuracy) = evaluate_net(&self.net, ds, self.normalization, &self.device);
-            return Ok(Evaluation { loss, accuracy });
+            return Ok(Evaluation { loss, accuracy, images: ds.len() });
         }
         Ok(evaluation_of(&self.predict_with(ds, opts)?, &ds.labels))
     }
@@ -121,8 +123,9 @@ pub fn average_probabilities(sets: &[Vec<Vec<f32>>]) -> Result<Vec<Vec<f32>>> {
 /// Loss (mean cross-entropy, probabilities floored at 1e-7 as Keras clips them) and accuracy of
 /// probability rows against labels.
 pub fn evaluation_of(probs: &[Vec<f32>], labels: &[u8]) -> Evaluation {
-    let n = probs.len().min(labels.len()).max(1) as f64;
+    let images = probs.len().min(labels.len());
+    let n = images.max(1) as f64;
     let loss: f64 = probs.iter().zip(labels).map(|(p, &l)| -(p[l as usize].max(1e-7) as f64).ln()).sum();
     let right = probs.iter().zip(labels).filter(|(p, &l)| argmax(p) == l as usize).count();
-    Evaluation { loss: loss / n, accuracy: right as f64 / n }
+    Evaluation { loss: loss / n, accuracy: right as f64 / n, images }
 }

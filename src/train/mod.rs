@@ -22,6 +22,7 @@ pub mod inference;
 pub mod step;
 pub mod trained;
 pub mod trainer;
+pub mod version;
 
 pub use callback::{BatchEnd, Callback, CallbackState, EpochEnd, Order};
 pub use callbacks::{EarlyStopping, EpochLog, ModelCheckpoint, ProgressBar};
@@ -31,3 +32,4 @@ pub use inference::{average_probabilities, evaluation_of, Evaluation, PredictOpt
 pub use step::{count_correct, cross_entropy, evaluate_net};
 pub use trained::TrainedModel;
 pub use trainer::Trainer;
+pub use version::TRAINING_VERSION;
