@@ -53,7 +53,9 @@ impl std::fmt::Display for McNemar {
     /// `right only for A: 30, only for B: 18, p = 0.11 (not significant)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let verdict = if self.significant() { "significant" } else { "not significant" };
-        write!(f, "right only for A: {}, only for B: {}, p = {} ({verdict})", self.only_a, self.only_b, format_p(self.p_value))
+        let p = format_p(self.p_value);
+        let p = if p.starts_with('<') { format!("p {p}") } else { format!("p = {p}") };
+        write!(f, "right only for A: {}, only for B: {}, {p} ({verdict})", self.only_a, self.only_b)
     }
 }
 
@@ -176,6 +178,12 @@ mod tests {
         assert!(mcnemar_paired(&a, &b[..4]).is_err());
         assert_eq!((t.only_a, t.only_b), (2, 1));
         assert_eq!(mcnemar(0, 0).p_value, 1.0);
+    }
+
+    #[test]
+    fn a_test_reads_as_a_sentence() {
+        assert_eq!(mcnemar(30, 18).to_string(), format!("right only for A: 30, only for B: 18, p = {} (not significant)", format_p(mcnemar(30, 18).p_value)));
+        assert!(mcnemar(700, 100).to_string().ends_with("p < 1e-6 (significant)"));
     }
 
     #[test]
