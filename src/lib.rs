@@ -37,6 +37,8 @@ pub mod train;
 pub mod util;
 
 pub use util::error::{Error, Result};
+/// burn itself, so that a notebook can write a module or a training loop in plain burn.
+pub use burn;
 
 /// What notebooks import: `use cnn_lab::prelude::*;`
 pub mod prelude {
@@ -44,7 +46,7 @@ pub mod prelude {
     pub use crate::eval::{predict_ensemble, Interpretation};
     pub use crate::lab::recipes::{self, Splits};
     pub use crate::lab::{retrain, train_or_load};
-    pub use crate::model::{Act, LayerSpec, ModelSpec, Net};
+    pub use crate::model::{Act, LayerSpec, ModelSpec, Net, Sequential};
     pub use crate::figures::FeatureMaps;
     pub use crate::plot::{Bins, Figure, Markdown, ScatterOptions};
     pub use crate::train::{Evaluation, History, PredictOptions, TrainConfig, TrainedModel, Trainer};

@@ -66,3 +66,39 @@ fn the_golden_run_matches_the_hash_recorded_for_this_training_version() {
         TRAINING_VERSION + 1
     );
 }
+
+/// Runs `f` on a rayon pool of `threads` threads (our kernels and burn's CPU ops use the pool
+/// they are called from).
+fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+}
+
+/// model1 at the recipes' batch size, on real-sized batches, so that every operation sees the
+/// shapes at which a parallel split could change the order of a sum.
+fn model1_hash() -> String {
+    let (train, val) = (random_dataset(384, 3), random_dataset(128, 4));
+    let mut t = Trainer::new(TrainConfig::preset("model1").unwrap().with_epochs(1).quiet(), &cpu()).unwrap();
+    t.fit(&train, &val, 1).unwrap();
+    t.model(&train.class_names).weights_sha256()
+}
+
+#[test]
+fn training_gives_the_same_weights_on_one_two_and_three_threads() {
+    let one = on_threads(1, || (golden_hash(), model1_hash()));
+    for n in [2, 3] {
+        assert_eq!(on_threads(n, || (golden_hash(), model1_hash())), one, "{n} threads differ from one");
+    }
+}
+
+/// burn's CPU backend has one random stream per process; two trainings at once must still each
+/// give their solo result (the trainer takes turns on the stream).
+#[test]
+fn trainings_in_parallel_threads_give_their_solo_results() {
+    let solo = (golden_hash(), model1_hash());
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(golden_hash);
+        let b = s.spawn(model1_hash);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!((a, b), solo);
+}

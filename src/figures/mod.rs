@@ -2,6 +2,7 @@
 //! generic charts of `plot`.
 
 pub mod data;
+pub mod model;
 pub mod eval;
 pub mod inspect;
 pub mod training;
@@ -12,4 +13,5 @@ pub use inspect::{
     barcode_strips_figure, cam_figure, cam_panel, class_mean_figure, every_layer_figure, feature_maps_figure, kernels_figure, FeatureMaps,
     preparation_figure, save_layer_grids,
 };
+pub use model::model_diagram;
 pub use training::{training_curves, weight_histograms};

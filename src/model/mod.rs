@@ -10,10 +10,12 @@
 
 pub mod net;
 pub mod presets;
+pub mod sequential;
 pub mod spec;
 pub mod tensor;
 
 pub use net::{Activation, Layer, Net};
+pub use sequential::Sequential;
 pub use spec::{group, Act, LayerSpec, ModelSpec, Shape, SummaryRow};
 pub use tensor::{images_tensor, tensor_to_vec};
 

@@ -50,6 +50,7 @@ macro_rules! render {
 pub mod charts;
 pub mod colour;
 pub mod curves;
+pub mod diagram;
 pub mod figure;
 pub mod grid;
 pub mod markdown;

@@ -37,14 +37,28 @@ fn epoch_seed(seed: u64, epoch: usize) -> u64 {
     crate::kernels::dropout::mix(seed ^ (epoch as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15))
 }
 
+/// Held while a network is built and while it trains. burn's CPU backend keeps one random
+/// stream for the whole process (`device.seed` sets it for every device), so two trainings
+/// running at once in one process (tests, threads) would take turns drawing from it and neither
+/// would be reproducible. Each holder seeds the stream first, so taking turns whole keeps both
+/// runs identical to solo runs.
+static RANDOM_STREAM: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn random_stream() -> std::sync::MutexGuard<'static, ()> {
+    // A panic in another training leaves nothing half-done that matters here: everyone reseeds.
+    RANDOM_STREAM.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Trainer {
     /// A fresh, seeded network on `device` (an autodiff device is made from it), with the
     /// callbacks the config asks for ([`callbacks::standard`]).
     pub fn new(config: TrainConfig, device: &Device) -> Result<Self> {
         config.check()?;
         let device = device.clone().autodiff();
+        let stream = random_stream();
         device.seed(config.seed);
         let net = config.spec.try_build(&device)?.with_pad_value(config.normalization.background());
+        drop(stream);
         let optim = AdamConfig::new().with_epsilon(config.epsilon).init();
         let callbacks = callbacks::standard(&config);
         Ok(Self {
@@ -122,9 +136,11 @@ impl Trainer {
 
     /// Train `epochs` more epochs on `train`, validating on `val` after each, with the
     /// config's callbacks and those added with [`Trainer::add_callback`].
-    /// Returns the history of this call; `self.history` holds all of it.
+    /// Returns the history of this call; `self.history` holds all of it. Trainings in other
+    /// threads of this process wait until this one ends (see `RANDOM_STREAM`).
     pub fn fit(&mut self, train: &Dataset, val: &Dataset, epochs: usize) -> Result<History> {
         self.check_data(train)?;
+        let _stream = random_stream();
         self.class_names = train.class_names.clone();
         let mut cbs = std::mem::take(&mut self.callbacks);
         cbs.sort_by_key(|c| c.order());

@@ -35,6 +35,14 @@ pub enum Error {
     Invalid(String),
 }
 
+/// A failed batch from one of burn's data loaders (a notebook's own training loop), so that `?`
+/// works on what `DataLoader::iter` yields.
+impl From<burn::data::dataset::DatasetError> for Error {
+    fn from(e: burn::data::dataset::DatasetError) -> Self {
+        Error::invalid(format!("data loader: {e}"))
+    }
+}
+
 /// Short alias used across the crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
