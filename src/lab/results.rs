@@ -102,7 +102,7 @@ pub fn record_ensemble_in(
     }
     rows.sort_by(|a, b| a.notebook.cmp(&b.notebook));
     let json = serde_json::to_string_pretty(&rows).map_err(|e| Error::invalid(e.to_string()))?;
-    write_atomic(path, json.as_bytes())?;
+    write_atomic(path, (json + "\n").as_bytes())?;
     Ok(row)
 }
 

@@ -25,6 +25,16 @@ impl History {
     pub fn epochs(&self) -> usize {
         self.loss.len()
     }
+    /// Record one epoch: `metrics` are loss, accuracy, validation loss and validation accuracy
+    /// (Keras' order), `seconds` its duration.
+    pub fn push(&mut self, metrics: [f64; 4], seconds: f64) {
+        let [loss, accuracy, val_loss, val_accuracy] = metrics;
+        self.loss.push(loss);
+        self.accuracy.push(accuracy);
+        self.val_loss.push(val_loss);
+        self.val_accuracy.push(val_accuracy);
+        self.seconds.push(seconds);
+    }
     /// Append another run's history (continued training).
     pub fn extend(&mut self, other: &History) {
         self.loss.extend(&other.loss);

@@ -167,9 +167,8 @@ impl Trainer {
             };
             let seconds = t0.elapsed().as_secs_f64();
             let improved = val_loss.is_finite() && self.history.val_loss.iter().all(|&v| v.is_nan() || v > val_loss);
-            let one = History { loss: vec![loss], accuracy: vec![accuracy], val_loss: vec![val_loss], val_accuracy: vec![val_accuracy], seconds: vec![seconds] };
-            hist.extend(&one);
-            self.history.extend(&one);
+            hist.push([loss, accuracy, val_loss, val_accuracy], seconds);
+            self.history.push([loss, accuracy, val_loss, val_accuracy], seconds);
             self.epochs_done += 1;
             let end = EpochEnd { epoch: epoch + 1, epochs: last, loss, accuracy, val_loss, val_accuracy, seconds, images, improved };
             let loggers = cbs.iter().position(|c| c.order() >= Order::LOGGER).unwrap_or(cbs.len());
