@@ -14,9 +14,6 @@ dir="$(cd "$dir" && pwd)"
 rm -rf "$dir/notebooks" "$dir/results.json"
 mkdir -p "$dir/notebooks"
 export CNN_LAB_RUNS="$dir/runs" CNN_LAB_RESULTS="$dir/results.json"
-# The committed runs were trained on two threads, and a different thread count gives different
-# weights (docs/reproducibility.md).
-export RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-2}"
 start=$(date +%s)
 echo "== retraining every recipe into $CNN_LAB_RUNS"
 ./target/release/cnn-lab reproduce 2>&1 | tee "$dir/reproduce.log" || exit 1

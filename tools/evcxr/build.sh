@@ -37,9 +37,13 @@ extract() {  # name sha256
 }
 extract evcxr "$SHA_EVCXR"
 extract evcxr_jupyter "$SHA_JUPYTER"
+# A patch named *-jupyter-* changes the kernel crate (evcxr_jupyter), the others the library.
 for p in ${PATCHES[@]+"${PATCHES[@]}"}; do
   echo "applying $(basename "$p")"
-  patch --quiet -p1 -d "$WORK/evcxr-$VERSION" < "$p"
+  case "$(basename "$p")" in
+    *-jupyter-*) patch --quiet -p1 -d "$WORK/evcxr_jupyter-$VERSION" < "$p" ;;
+    *) patch --quiet -p1 -d "$WORK/evcxr-$VERSION" < "$p" ;;
+  esac
 done
 # Build the kernel against the patched library, keeping every other version as evcxr_jupyter's
 # own Cargo.lock pins it (cargo only rewrites the evcxr entry to the path source).
