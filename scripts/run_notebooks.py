@@ -22,6 +22,10 @@ def run(path: str, cwd: str = None) -> float:
     client = NotebookClient(
         nb,
         timeout=TIMEOUT,
+        # nbclient waits only 4 s (by default) for a cell's output after its reply and then drops
+        # whatever comes later without a word; on two busy cores that can lose a printed line.
+        iopub_timeout=120,
+        raise_on_iopub_timeout=True,
         kernel_name="rust",
         resources={"metadata": {"path": cwd or os.path.dirname(os.path.abspath(path))}},
     )

@@ -2,12 +2,14 @@
 //! generic charts of `plot`.
 
 pub mod data;
+pub mod explain;
 pub mod model;
 pub mod eval;
 pub mod inspect;
 pub mod training;
 
 pub use data::{augmentation_grid, class_counts, dataset_grid, examples_per_class, mean_images, neighbours_grid, pixel_histogram};
+pub use explain::{convolution_figure, relu_pool_figure, receptive_field_figure, softmax_table};
 pub use eval::{confusion, confusion_heatmap, model_confusion, prediction_grid};
 pub use inspect::{
     barcode_strips_figure, cam_figure, cam_panel, class_mean_figure, every_layer_figure, feature_maps_figure, kernels_figure, FeatureMaps,

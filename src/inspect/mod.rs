@@ -1,10 +1,13 @@
 //! Looking inside a trained network: every layer's output for an image, class activation maps
 //! ([`cam`]), GAP "barcodes" ([`barcodes`]), and new images prepared and classified
-//! ([`prepare`], [`classify`]). The figures of these are in `figures::inspect`.
+//! ([`prepare`], [`classify`]), and what a convolution, a pooling and softmax compute, on
+//! plain numbers ([`explain`]). The figures of these are in `figures::inspect` and
+//! `figures::explain`.
 
 pub mod barcodes;
 pub mod cam;
 pub mod classify;
+pub mod explain;
 pub mod prepare;
 
 pub use barcodes::{class_means, detrend, gap_vectors, mean_vector};

@@ -16,7 +16,7 @@ pub mod tensor;
 
 pub use net::{Activation, Layer, Net};
 pub use sequential::Sequential;
-pub use spec::{group, Act, LayerSpec, ModelSpec, Shape, SummaryRow};
+pub use spec::{group, Act, LayerSpec, ModelSpec, ReceptiveField, Shape, SummaryRow};
 pub use tensor::{images_tensor, tensor_to_vec};
 
 #[cfg(test)]
@@ -33,6 +33,16 @@ mod tests {
         assert_eq!(n("tfds"), 31_626);
         let t = ModelSpec::preset("tfds").unwrap().summary().unwrap();
         assert!(t.contains("(None, 12, 12, 32)") && t.contains("(None, 512)"), "{t}");
+    }
+
+    #[test]
+    fn receptive_fields_grow_by_kernel_and_pooling() {
+        let rf = ModelSpec::preset("model1").unwrap().receptive_fields().unwrap();
+        let got: Vec<(&str, usize, usize)> = rf.iter().map(|r| (r.layer.as_str(), r.size, r.step)).collect();
+        assert_eq!(got, vec![
+            ("conv2d", 3, 1), ("max_pooling2d", 4, 2), ("conv2d_1", 8, 2),
+            ("max_pooling2d_1", 10, 4), ("conv2d_2", 18, 4),
+        ]);
     }
 
     #[test]

@@ -76,6 +76,17 @@ pub struct ModelSpec {
     pub layers: Vec<LayerSpec>,
 }
 
+/// The input window one output value of a layer sees ([`ModelSpec::receptive_fields`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReceptiveField {
+    /// Summary name, e.g. `conv2d_1`.
+    pub layer: String,
+    /// Side of the square window, in input pixels.
+    pub size: usize,
+    /// Input pixels between the windows of two neighbouring output values.
+    pub step: usize,
+}
+
 /// One row of the summary table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SummaryRow {
@@ -150,6 +161,28 @@ impl ModelSpec {
                 self.name
             ))),
         }
+    }
+
+    /// How many input pixels one value of each convolution and pooling layer's output depends
+    /// on: a window of `size × size` pixels, and `step` pixels between the windows of neighbouring
+    /// values. Each k×k convolution widens the window by (k − 1)·step; each pooling multiplies the
+    /// step by its size. model1 gives 3, 4, 8, 10, 18 (steps 1, 2, 2, 4, 4).
+    pub fn receptive_fields(&self) -> Result<Vec<ReceptiveField>> {
+        let rows = self.rows()?;
+        let (mut size, mut step) = (1, 1);
+        let mut out = Vec::new();
+        for (l, row) in self.layers.iter().zip(&rows) {
+            match l {
+                LayerSpec::Conv { kernel, .. } => size += (kernel - 1) * step,
+                LayerSpec::MaxPool { size: s } => {
+                    size += (s - 1) * step;
+                    step *= s;
+                }
+                _ => continue,
+            }
+            out.push(ReceptiveField { layer: row.name.clone(), size, step });
+        }
+        Ok(out)
     }
 
     /// Number of classes the model predicts.
