@@ -24,6 +24,10 @@ for tag in ["conv2d/kernel", "conv2d/bias", "dense/kernel", "dense_1/bias"]:
         h = acc.Histograms(tag)[-1].histogram_value
         if h.num <= 0 or not h.min <= h.max or sum(h.bucket) != h.num:
             problems.append(f"histogram {tag!r} is inconsistent: num {h.num}, buckets sum {sum(h.bucket)}")
+        # Buckets must span the values, not a fixed ±1e20 (TensorBoard then draws a spike).
+        span = max(abs(h.min), abs(h.max)) + 1.0
+        if max(abs(x) for x in h.bucket_limit) > span:
+            problems.append(f"histogram {tag!r} has buckets out to {max(abs(x) for x in h.bucket_limit):g}, values within ±{span:g}")
 if "predictions" not in tags["images"]:
     problems.append("image 'predictions' missing")
 else:

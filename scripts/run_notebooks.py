@@ -41,6 +41,9 @@ def run(path: str, cwd: str = None) -> float:
             None,
         )
         where = f"cell {failing + 1}" if failing is not None else "a cell"
+        if failing is not None:  # evcxr's compile errors are in the output, not in the exception
+            err = next(o for o in nb.cells[failing].outputs if o.get("output_type") == "error")
+            e = f"{''.join(nb.cells[failing].source)}\n-> {err.get('ename', '')}: {err.get('evalue', '')}"
         nbformat.write(nb, path + ".failed")
         print(f"\nFAILED: {os.path.relpath(path, ROOT)}, {where} (of {len(nb.cells)}; {len(code_cells)} code cells)\n{e}",
               file=sys.stderr)

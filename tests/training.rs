@@ -459,3 +459,25 @@ fn padding_uses_the_background_of_every_normalisation() {
         }
     }
 }
+
+#[test]
+fn comparison_tables_count_and_average_what_they_show() {
+    let _guard = serial();
+    let train = toy(256, 1);
+    let val = toy(64, 3);
+    let models: Vec<TrainedModel> = [1u64, 2]
+        .iter()
+        .map(|&seed| {
+            let mut t = Trainer::new(small_cfg("model1").with_seed(seed), &cpu()).unwrap();
+            t.fit(&train, &toy(64, 2), 1).unwrap();
+            t.model(&train.class_names)
+        })
+        .collect();
+    let acc: Vec<f64> = models.iter().map(|m| 100.0 * m.evaluate(&val).unwrap().accuracy).collect();
+    let (mean, sd) = cnn_lab::eval::stats::mean_sd(&acc);
+    let seeds = cnn_lab::lab::results::seeds_table(&[("toy", &models[..])], &val).unwrap().0;
+    assert!(seeds.contains(&format!("| toy | 2 | {:.2} %, {:.2} % | {mean:.2} ± {sd:.2} % |", acc[0], acc[1])), "{seeds}");
+    let t = Interpretation::new(&models[1], &val).unwrap().mcnemar(&Interpretation::new(&models[0], &val).unwrap()).unwrap();
+    let table = cnn_lab::eval::mcnemar_table("first", &models[0], &[("second", &models[1])], &val).unwrap().0;
+    assert!(table.contains(&format!("| second | {} | {} | {} |", t.only_a, t.only_b, cnn_lab::eval::stats::format_p(t.p_value))), "{table}");
+}

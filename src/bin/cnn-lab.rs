@@ -166,7 +166,7 @@ fn run(cli: Cli) -> Result<()> {
                 if names.is_empty() { recipes::RECIPES.iter().map(|s| s.to_string()).collect() } else { names };
             for n in &names {
                 if list {
-                    println!("{n:<10} {}", recipes::about(n));
+                    println!("{n:<22} {}", recipes::about(n));
                     continue;
                 }
                 let data = recipes::data_for(n)?;

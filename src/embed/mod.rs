@@ -148,6 +148,9 @@ mod tests {
         assert_eq!(t.lines().next().unwrap().split('\t').count(), 4);
         let sprite = image::open(dir.path().join("sprite.png")).unwrap();
         assert_eq!((sprite.width(), sprite.height()), (12, 12));
+        let pbtxt = std::fs::read_to_string(dir.path().join("projector_config.pbtxt")).unwrap();
+        assert_eq!(pbtxt.matches("embeddings {").count(), 2);
+        assert!(pbtxt.contains("tensor_path: \"pixels.tsv\"") && pbtxt.contains("single_image_dim: 2"), "{pbtxt}");
         let cfg: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("projector_config.json")).unwrap()).unwrap();
         assert_eq!(cfg["embeddings"][0]["tensorShape"], serde_json::json!([30, 4]));
         assert_eq!(cfg["embeddings"][1]["tensorShape"], serde_json::json!([30, 4]));

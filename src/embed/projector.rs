@@ -7,7 +7,9 @@ use std::path::Path;
 
 /// Write a TensorBoard Projector bundle into `dir`: `tensors.tsv`, `pixels.tsv` (the raw
 /// images, a second view), `metadata.tsv` (label, class, predicted, correct), `sprite.png` (a
-/// square grid of the images, at most 100×100) and `projector_config.json`. Each file is written atomically. View it with `cnn-lab serve DIR`.
+/// square grid of the images, at most 100×100), `projector_config.json` (for
+/// projector.tensorflow.org: `cnn-lab serve DIR`) and `projector_config.pbtxt` (for TensorBoard's
+/// Projector tab: `tensorboard --logdir DIR`). Each file is written atomically.
 pub fn export_projector(dir: impl AsRef<Path>, vectors: &[Vec<f32>], ds: &Dataset, predicted: &[usize]) -> Result<()> {
     let dir = dir.as_ref();
     let d = check_matrix(vectors, "projector export")?;
@@ -73,5 +75,17 @@ pub fn export_projector(dir: impl AsRef<Path>, vectors: &[Vec<f32>], ds: &Datase
         }]
     });
     write_atomic(dir.join("projector_config.json"), serde_json::to_string_pretty(&cfg).unwrap_or_default().as_bytes())?;
+    // The same two tensors for TensorBoard's own Projector tab (`tensorboard --logdir DIR`),
+    // which reads this text-format config instead of the JSON.
+    let pbtxt: String = [("cnn_lab embeddings", "tensors.tsv"), ("raw pixels", "pixels.tsv")]
+        .iter()
+        .map(|(name, path)| {
+            format!(
+                "embeddings {{\n  tensor_name: \"{name}\"\n  tensor_path: \"{path}\"\n  metadata_path: \"metadata.tsv\"\n  \
+                 sprite {{\n    image_path: \"sprite.png\"\n    single_image_dim: {w}\n    single_image_dim: {h}\n  }}\n}}\n"
+            )
+        })
+        .collect();
+    write_atomic(dir.join("projector_config.pbtxt"), pbtxt.as_bytes())?;
     Ok(())
 }

@@ -106,6 +106,28 @@ impl Interpretation {
     }
 }
 
+/// McNemar's test of each model against `base` on the same images, as a table: how many images
+/// each gets right where the other is wrong, the exact p-value, and whether p < 0.05.
+///
+/// ```no_run
+/// # use cnn_lab::prelude::*;
+/// # let data = cnn_lab::lab::recipes::fashion().unwrap();
+/// # let (m1, m2) = (cnn_lab::lab::recipes::train("model1", &data).unwrap(), cnn_lab::lab::recipes::train("model2", &data).unwrap());
+/// let table = cnn_lab::eval::mcnemar_table("model1", &m1, &[("model2", &m2)], &data.test).unwrap();
+/// ```
+pub fn mcnemar_table(base_label: &str, base: &TrainedModel, others: &[(&str, &TrainedModel)], ds: &Dataset) -> Result<crate::plot::Markdown> {
+    let base_interp = Interpretation::new(base, ds)?;
+    let mut s = format!(
+        "| model | right where {base_label} is wrong | wrong where {base_label} is right | p (McNemar) | significant |\n|---|---:|---:|---|---|\n"
+    );
+    for (label, m) in others {
+        let t = Interpretation::new(m, ds)?.mcnemar(&base_interp)?;
+        let verdict = if t.significant() { "yes" } else { "no" };
+        s += &format!("| {label} | {} | {} | {} | {verdict} |\n", t.only_a, t.only_b, super::stats::format_p(t.p_value));
+    }
+    Ok(crate::plot::Markdown(s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ pub mod interpretation;
 pub mod metrics;
 pub mod stats;
 
-pub use interpretation::Interpretation;
+pub use interpretation::{mcnemar_table, Interpretation};
 pub use stats::{accuracy_interval, mcnemar, McNemar};
 pub use metrics::{
     class_report, class_scores, confidences, confusion_matrix, least_confident, mistakes, most_confused, normalize_rows, per_class_accuracy, predicted,

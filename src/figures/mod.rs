@@ -1,6 +1,7 @@
 //! The series' figures of data, training, predictions and network internals, drawn with the
 //! generic charts of `plot`.
 
+pub mod colours;
 pub mod data;
 pub mod explain;
 pub mod model;
@@ -8,6 +9,7 @@ pub mod eval;
 pub mod inspect;
 pub mod training;
 
+pub use colours::{model_colour, MODEL_COLOURS};
 pub use data::{augmentation_grid, class_counts, dataset_grid, examples_per_class, mean_images, neighbours_grid, pixel_histogram};
 pub use explain::{convolution_figure, relu_pool_figure, receptive_field_figure, softmax_table};
 pub use eval::{confusion, confusion_heatmap, model_confusion, prediction_grid};

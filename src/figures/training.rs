@@ -1,15 +1,23 @@
 //! Figures of training: learning curves and weight histograms.
 
+use super::colours::model_colour;
 use crate::plot::{histogram, learning_curves, Bins, Curves, Figure};
 use crate::train::{History, TrainedModel};
 use crate::util::error::Result;
 
 /// Loss and accuracy per epoch, training (solid) against validation (dashed), for one or more
-/// runs; a run's name picks its colour, the same in every figure of the series.
+/// runs; a model of the series keeps its colour in every figure ([`model_colour`]).
 pub fn training_curves(runs: &[(&str, &History)]) -> Result<Figure> {
     let curves: Vec<Curves> = runs
         .iter()
-        .map(|(name, h)| Curves { name, loss: &h.loss, accuracy: &h.accuracy, val_loss: &h.val_loss, val_accuracy: &h.val_accuracy })
+        .map(|(name, h)| Curves {
+            name,
+            loss: &h.loss,
+            accuracy: &h.accuracy,
+            val_loss: &h.val_loss,
+            val_accuracy: &h.val_accuracy,
+            colour: model_colour(name),
+        })
         .collect();
     learning_curves(&curves)
 }
@@ -21,5 +29,6 @@ pub fn weight_histograms(models: &[(&str, &TrainedModel)], layer: &str) -> Resul
         .map(|(n, m)| m.net.weights(layer).map(|(w, _)| (n.to_string(), w.into_iter().map(|v| v as f64).collect())))
         .collect::<Result<_>>()?;
     let series: Vec<(&str, &[f64])> = w.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
-    histogram(&format!("Weights of {layer}"), &series, Bins::new(40).range(-0.5, 0.5))
+    let colours = models.iter().map(|(n, _)| model_colour(n)).collect();
+    histogram(&format!("Weights of {layer}"), &series, Bins::new(40).range(-0.5, 0.5).colours(colours))
 }

@@ -73,6 +73,29 @@ pub fn convolve(input: &Map, kernel: &Kernel3, same: bool) -> Map {
     Map { values, rows, cols }
 }
 
+/// One output value of [`convolve`] ("valid"), written out: the 3×3 patch of `input` whose
+/// top-left pixel is at (`row`, `col`), the kernel, and the sum of their products.
+///
+/// ```text
+/// pixels        kernel              sum of pixel × weight
+///   0  12  80   -0.33 0.00 0.33     = 142.33
+/// ```
+pub fn weighted_sum_text(input: &Map, kernel: &Kernel3, row: usize, col: usize) -> Result<String> {
+    if row + 3 > input.rows || col + 3 > input.cols {
+        return Err(Error::invalid(format!("a 3x3 patch at ({row}, {col}) does not fit a {}x{} map", input.rows, input.cols)));
+    }
+    let px = |k: usize| input.values[(row + k / 3) * input.cols + col + k % 3];
+    let sum: f32 = (0..9).map(|k| px(k) * kernel[k]).sum();
+    let mut out = format!("{:<18}{:<24}sum of pixel × weight\n", "pixels", "kernel");
+    for r in 0..3 {
+        let p: Vec<String> = (0..3).map(|c| format!("{:>5.0}", px(r * 3 + c))).collect();
+        let w: Vec<String> = (0..3).map(|c| format!("{:>6.2}", kernel[r * 3 + c])).collect();
+        let tail = if r == 1 { format!("= {sum:.2}") } else { String::new() };
+        out.push_str(&format!("{:<18}{:<24}{tail}\n", p.join(""), w.join("")));
+    }
+    Ok(out)
+}
+
 /// ReLU: negative values become 0, the others pass unchanged.
 pub fn relu(input: &Map) -> Map {
     Map { values: input.values.iter().map(|v| v.max(0.0)).collect(), ..input.clone() }
@@ -132,6 +155,15 @@ mod tests {
         assert!((s.values[12] - 20.0).abs() < 1e-5);
         // A corner sees four pixels and five zeros of padding: (0 + 10 + 0 + 10) / 9.
         assert!((s.values[0] - 20.0 / 9.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn the_written_out_sum_is_the_convolution_value() {
+        let m = ramp();
+        let t = weighted_sum_text(&m, &VERTICAL_EDGES, 1, 1).unwrap();
+        assert!(t.contains("= 20.00"), "{t}");
+        assert!(t.lines().nth(1).unwrap().starts_with("   10   20   30"), "{t}");
+        assert!(weighted_sum_text(&m, &VERTICAL_EDGES, 3, 0).is_err());
     }
 
     #[test]

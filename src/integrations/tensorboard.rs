@@ -1,5 +1,6 @@
-//! TensorBoard: a [`TensorBoard`] callback that writes event files as the TF demo does, and an
-//! [`EventSummary`] that reads them back with TensorBoard's own record format.
+//! TensorBoard: a [`TensorBoard`] callback that writes event files as the TF demo does, an
+//! [`EventSummary`] that reads them back with TensorBoard's own record format, and
+//! [`screenshot`]s of TensorBoard's pages over them.
 //!
 //! ```no_run
 //! use cnn_lab::prelude::*;
@@ -10,6 +11,7 @@
 //! ```
 
 use crate::data::Dataset;
+use crate::plot::Figure;
 use crate::train::{Callback, EpochEnd, Trainer};
 use crate::util::error::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -136,8 +138,72 @@ impl Callback for TensorBoard {
             self.writer.write_scalar(tag, step, v as f32).map_err(|err| tb_err(&self.path, err))?;
         }
         for (tag, values) in t.net().named_parameters() {
-            self.writer.write_histogram(tag, step, values).map_err(|err| tb_err(&self.path, err))?;
+            let h = histogram(&values).map_err(|err| tb_err(&self.path, err))?;
+            self.writer.write_histogram(tag, step, h).map_err(|err| tb_err(&self.path, err))?;
         }
         self.predictions(t, step)
+    }
+}
+
+/// TensorBoard's page over `logdir` (`"scalars"`, `"histograms"` or `"projector"`), as a reader
+/// would see it in a browser: `scripts/tensorboard_shots.py` starts TensorBoard on a loopback
+/// port and photographs the page with headless Chromium, 800 px wide. `filter` fills the page's
+/// tag filter (a regular expression; empty for all tags). Needs the project's Python environment
+/// (`make venv`, or `CNN_LAB_PYTHON`) and Chromium; says so when either is missing.
+///
+/// `screenshot(&log, "scalars", "loss|accuracy")?`
+pub fn screenshot(logdir: &Path, page: &str, filter: &str) -> Result<Figure> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var_os("CNN_LAB_PYTHON").map(PathBuf::from).unwrap_or_else(|| root.join(".venv/bin/python"));
+    if !python.exists() {
+        return Err(Error::invalid(format!("no Python environment at {} (run `make venv`, or set CNN_LAB_PYTHON)", python.display())));
+    }
+    let out = tempfile::Builder::new().suffix(".png").tempfile().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let result = std::process::Command::new(&python)
+        .arg(root.join("scripts/tensorboard_shots.py"))
+        .args([logdir.as_os_str(), page.as_ref(), out.path().as_os_str(), "--filter".as_ref(), filter.as_ref()])
+        .output()
+        .map_err(|e| Error::io(&python, e))?;
+    if !result.status.success() {
+        let why = String::from_utf8_lossy(&result.stderr);
+        return Err(Error::invalid(format!("TensorBoard screenshot of {}: {}", logdir.display(), why.trim())));
+    }
+    let name = logdir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Figure::from_png_file(out.path(), format!("TensorBoard, {page} page, log {name}"))
+}
+
+/// Buckets of a weight histogram, as TensorFlow 2's `tf.summary.histogram` makes them.
+const HISTOGRAM_BUCKETS: usize = 30;
+
+/// The values in 30 equal buckets from their minimum to their maximum. (tfrecord's own
+/// conversion uses TensorFlow 1's ~1,500 fixed buckets out to ±1e20, and TensorBoard then drew
+/// every layer's weights as a spike on an axis of ±80 million.)
+fn histogram(values: &[f32]) -> tfrecord::Result<tfrecord::protobuf::HistogramProto> {
+    let lo = values.iter().fold(f64::INFINITY, |m, &v| m.min(v as f64));
+    let hi = values.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
+    let (lo, hi) = if lo.is_finite() && hi > lo { (lo, hi) } else { (lo.min(0.0), lo.max(0.0) + 1.0) };
+    let width = (hi - lo) / HISTOGRAM_BUCKETS as f64;
+    let limits: Vec<f64> = (1..=HISTOGRAM_BUCKETS).map(|i| if i == HISTOGRAM_BUCKETS { hi } else { lo + width * i as f64 }).collect();
+    let mut h = tfrecord::protobuf::HistogramProto::new(limits)?;
+    for &v in values {
+        h.try_add_one(v as f64)?;
+    }
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_spans_the_values_in_thirty_buckets() {
+        let h = histogram(&[-0.5, 0.0, 0.25, 1.0]).unwrap();
+        assert_eq!(h.bucket_limit.len(), 30);
+        assert_eq!((h.min, h.max, h.num), (-0.5, 1.0, 4.0));
+        assert_eq!(*h.bucket_limit.last().unwrap(), 1.0);
+        assert_eq!(h.bucket.iter().sum::<f64>(), 4.0);
+        assert_eq!((h.bucket[0], h.bucket[29]), (1.0, 1.0));
+        // A constant layer (a bias still at zero) gets one-unit-wide buckets, not an error.
+        assert_eq!(histogram(&[0.0; 5]).unwrap().num, 5.0);
     }
 }

@@ -39,18 +39,47 @@ pub fn digits() -> Result<Splits> {
     Ok(Splits { train, val, test })
 }
 
-/// Names accepted by [`config`], in the order `cnn-lab reproduce` trains them.
-pub const RECIPES: [&str; 12] = [
-    "gap", "model1", "model1-1k", "tfds-1k", "digits", "model2", "model3", "model1-l2", "model4", "gap-aug", "gap-mirror", "vgg",
+/// Names accepted by [`config`], in the order `cnn-lab reproduce` trains them. A recipe name
+/// may end in `/seed=N` to train it from another seed ([`SEEDS`] lists the ones the notebooks use).
+pub const RECIPES: [&str; 24] = [
+    "gap", "model1", "model1-1k", "tfds-1k", "digits", "model2", "model3", "model1-l2", "model4", "gap-aug", "gap-mirror", "vgg", "mlp",
+    "model1-dropout", "model3-keras",
+    "model1/seed=1", "model1/seed=2", "model1-dropout/seed=1", "model1-dropout/seed=2", "model1-l2/seed=1", "model1-l2/seed=2",
+    "model1-cosine", "model1-cosine/seed=1", "model1-cosine/seed=2",
 ];
+
+/// The seeds of the repeated runs: the default (42) and two more. Three runs of a recipe give a
+/// mean and a standard deviation, so a difference between two recipes can be told from seed noise.
+pub const SEEDS: [u64; 3] = [42, 1, 2];
+
+/// A recipe's name for `seed` (`"model1/seed=1"`; the plain name for the default seed 42).
+pub fn seeded(name: &str, seed: u64) -> String {
+    if seed == 42 { name.to_string() } else { format!("{name}/seed={seed}") }
+}
+
+/// Split `"model1/seed=1"` into `("model1", Some(1))`.
+fn parse_seed(name: &str) -> Result<(&str, Option<u64>)> {
+    match name.split_once("/seed=") {
+        None => Ok((name, None)),
+        Some((base, seed)) => match seed.parse::<u64>() {
+            Ok(s) => Ok((base, Some(s))),
+            Err(_) => Err(Error::invalid(format!("recipe {name:?}: the seed after /seed= must be a whole number"))),
+        },
+    }
+}
 
 /// One line on what a recipe is, for tables and `cnn-lab reproduce --list`.
 pub fn about(name: &str) -> &'static str {
-    match name {
+    let base = name.split_once("/seed=").map_or(name, |(b, _)| b);
+    match base {
         "model1" => "baseline CNN, 10 epochs",
+        "mlp" => "dense-only baseline (784 → 128 → 10, no convolution), trained as model1: 10 epochs",
         "model1-1k" => "baseline CNN on 1,000 training images, 40 epochs, batch 64 (tfds blog post)",
         "tfds-1k" => "the tfds post's 31,626-weight CNN on the same 1,000 images, 100 epochs, batch 64",
-        "model1-l2" => "baseline CNN + L2 (1e-3) on every kernel, 6 epochs",
+        "model1-l2" => "baseline CNN + L2 (1e-3) on every kernel, trained as model1: 10 epochs",
+        "model1-dropout" => "baseline CNN + dropout 0.2 after each pooling layer, trained as model1: 10 epochs",
+        "model1-cosine" => "baseline CNN with the learning rate decayed along a cosine, 10 epochs",
+        "model3-keras" => "model3 at the Keras notebook's budget: 50 epochs, constant rate, no early stopping",
         "model2" => "dropout 0.2, smaller last layers, 20 epochs, cosine learning-rate decay",
         "model3" => "input padded by 4 px, dropout 0.4, 16 epochs, cosine decay",
         "model4" => "padded input, dropout 0.3, rotation ±2° / shift ±5 %, 40 epochs, cosine decay",
@@ -84,15 +113,36 @@ fn decayed(preset: &str, epochs: usize) -> Result<TrainConfig> {
 /// The config of a named run. `train` is the training set it will see (the digits network
 /// standardises with that set's mean and deviation). Epochs are cut in quick mode.
 pub fn config(name: &str, train: &Dataset) -> Result<TrainConfig> {
+    let (base, seed) = parse_seed(name)?;
+    let cfg = base_config(base, train)?;
+    Ok(match seed {
+        Some(s) => cfg.with_seed(s),
+        None => cfg,
+    })
+}
+
+fn base_config(name: &str, train: &Dataset) -> Result<TrainConfig> {
     let e = crate::util::quick::epochs;
     let cfg = match name {
         "model1" => TrainConfig::preset("model1")?.with_epochs(e(10)),
+        "mlp" => TrainConfig::preset("mlp")?.with_epochs(e(10)),
         "model1-1k" => TrainConfig::preset("model1")?.with_epochs(e(40)).with_batch_size(64),
         "tfds-1k" => TrainConfig::preset("tfds")?.with_epochs(e(100)).with_batch_size(64),
         "model1-l2" => {
             let mut spec = with_l2(ModelSpec::preset("model1")?, 1e-3);
             spec.name = "model1-l2".into();
-            TrainConfig::new(spec).with_epochs(e(6))
+            TrainConfig::new(spec).with_epochs(e(10))
+        }
+        "model1-dropout" => TrainConfig::new(model1_dropout()?).with_epochs(e(10)),
+        "model1-cosine" => {
+            let mut cfg = TrainConfig::preset("model1")?.with_epochs(e(10)).with_cosine_decay(0.0);
+            cfg.spec.name = "model1-cosine".into();
+            cfg
+        }
+        "model3-keras" => {
+            let mut cfg = TrainConfig::preset("model3")?.with_epochs(e(50));
+            cfg.spec.name = "model3-keras".into();
+            cfg
         }
         "model2" => decayed("model2", e(20))?,
         "model3" => decayed("model3", e(16))?,
@@ -121,11 +171,22 @@ pub fn config(name: &str, train: &Dataset) -> Result<TrainConfig> {
     Ok(cfg)
 }
 
+/// model1 with dropout 0.2 after each pooling layer: model2's dropout without its other changes.
+fn model1_dropout() -> Result<ModelSpec> {
+    crate::model::Sequential::new("model1-dropout", [28, 28])
+        .conv(32, 3).relu().max_pool(2).dropout(0.2)
+        .conv(64, 3).relu().max_pool(2).dropout(0.2)
+        .conv(64, 3).relu()
+        .flatten().dense(64).relu()
+        .dense(10)
+        .build()
+}
+
 /// The data a recipe trains on: digits for `digits`, 1,000 + 1,000 images for `model1-1k` and
 /// `tfds-1k`,
 /// the standard Fashion-MNIST splits otherwise.
 pub fn data_for(name: &str) -> Result<Splits> {
-    match name {
+    match parse_seed(name)?.0 {
         "digits" => digits(),
         "model1-1k" | "tfds-1k" => {
             let s = fashion()?;
@@ -139,6 +200,11 @@ pub fn data_for(name: &str) -> Result<Splits> {
 pub fn train(name: &str, data: &Splits) -> Result<TrainedModel> {
     let cfg = config(name, &data.train)?;
     train_or_load(&cfg, &data.train, &data.val)
+}
+
+/// Train (or load) the named recipe once per seed of [`SEEDS`], the default seed first.
+pub fn train_seeds(name: &str, data: &Splits) -> Result<Vec<TrainedModel>> {
+    SEEDS.iter().map(|&s| train(&seeded(name, s), data)).collect()
 }
 
 /// Train the named recipe now, with a line per epoch as it goes, even when the run is cached;
@@ -161,6 +227,16 @@ mod tests {
             assert!(!about(r).is_empty(), "{r}");
         }
         assert!(config("nope", &ds).unwrap_err().to_string().contains("unknown recipe"));
+        // A seeded name trains the same config from another seed; a bad seed is an error.
+        let s1 = config("model1/seed=1", &ds).unwrap();
+        assert_eq!(s1.seed, 1);
+        assert_eq!(s1.spec, config("model1", &ds).unwrap().spec);
+        assert_eq!(seeded("model1", 1), "model1/seed=1");
+        assert_eq!(seeded("model1", 42), "model1");
+        assert!(config("model1/seed=x", &ds).unwrap_err().to_string().contains("whole number"));
+        // model1-dropout is model1 plus two dropout layers: same parameters.
+        let d = config("model1-dropout", &ds).unwrap().spec;
+        assert_eq!(d.trainable_params(), ModelSpec::preset("model1").unwrap().trainable_params());
         // L2 reaches every kernel of the copy and none of the preset.
         let l2 = config("model1-l2", &ds).unwrap().spec;
         assert!(l2.layers.iter().all(|l| !matches!(l, LayerSpec::Conv { l2, .. } | LayerSpec::Dense { l2, .. } if *l2 != 1e-3)));

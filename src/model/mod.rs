@@ -31,6 +31,7 @@ mod tests {
         assert_eq!(n("model3"), 104_650);
         assert_eq!(n("digits"), 18_810);
         assert_eq!(n("tfds"), 31_626);
+        assert_eq!(n("mlp"), 101_770);
         let t = ModelSpec::preset("tfds").unwrap().summary().unwrap();
         assert!(t.contains("(None, 12, 12, 32)") && t.contains("(None, 512)"), "{t}");
     }

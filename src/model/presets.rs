@@ -12,12 +12,13 @@ fn bn_block(s: Sequential, filters: usize) -> Sequential {
 
 impl ModelSpec {
     /// Names accepted by [`ModelSpec::preset`].
-    pub const PRESETS: [&'static str; 8] = ["model1", "model2", "model3", "model4", "gap", "vgg", "digits", "tfds"];
+    pub const PRESETS: [&'static str; 9] = ["model1", "model2", "model3", "model4", "gap", "vgg", "digits", "tfds", "mlp"];
 
     /// A named preset: `model1`–`model4` (Keras notebook), `gap` (BatchNorm + global average
     /// pooling + dropout, no hidden dense layer), `vgg` (two VGG-style blocks of two 3x3
     /// convolutions with BatchNorm, then a dropout-regularised dense layer), `digits` (the
-    /// 18,810-weight barcode model), `tfds` (the TensorFlow Datasets post's 31,626-weight net).
+    /// 18,810-weight barcode model), `tfds` (the TensorFlow Datasets post's 31,626-weight net),
+    /// `mlp` (no convolution: one hidden dense layer of 128, the dense-only baseline).
     #[rustfmt::skip] // one line per block of layers, as the notebooks write them
     pub fn preset(name: &str) -> Result<Self> {
         let s = Sequential::new(name, [28, 28]);
@@ -75,6 +76,9 @@ impl ModelSpec {
                 .conv(20, 5).l2(1e-4).leaky_relu(0.01)
                 .conv(40, 3).l2(1e-4).leaky_relu(0.01)
                 .global_avg_pool().dense(20).leaky_relu(0.01)
+                .dense(10),
+            "mlp" => s
+                .flatten().dense(128).relu()
                 .dense(10),
             other => {
                 return Err(Error::invalid(format!(

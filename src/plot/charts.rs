@@ -58,7 +58,7 @@ fn coloured_bars(title: &str, labels: &[&str], values: &[f64], colors: &[RGBColo
 }
 
 
-fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String, Vec<f64>)], bins: usize, range: (f64, f64), log_y: bool) -> Result<()> {
+fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String, Vec<f64>)], bins: usize, range: (f64, f64), log_y: bool, fixed: &[Option<RGBColor>]) -> Result<()> {
     let (lo, hi) = range;
     let width = (hi - lo) / bins as f64;
     let counts: Vec<Vec<f64>> = series
@@ -98,9 +98,9 @@ fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String
         mesh.y_labels(((y_hi - y_lo).ceil() as usize + 1) * 4).y_label_formatter(&log_label);
     }
     mesh.draw().map_err(perr)?;
-    let colours = figure_colours(&series.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
+    let colours = figure_colours(&series.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), fixed);
     for (k, ((name, _), c)) in series.iter().zip(&counts).enumerate() {
-        let col = if series.len() > 1 { colours[k] } else { TAB10[0] };
+        let col = if series.len() > 1 || fixed.first().copied().flatten().is_some() { colours[k] } else { TAB10[0] };
         chart
             .draw_series(c.iter().enumerate().filter(|(_, &h)| h > 0.0).map(|(i, &h)| {
                 let x0 = lo + i as f64 * width;
@@ -118,17 +118,19 @@ fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String
 
 /// How [`histogram`] bins its data: `count` bins over the data's range or a given one, on a
 /// linear or logarithmic density axis.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Bins {
     pub count: usize,
     pub range: Option<(f64, f64)>,
     pub log_y: bool,
+    /// One colour per series where the caller fixes it (`None`: picked from the name).
+    pub colours: Vec<Option<RGBColor>>,
 }
 
 impl Bins {
     /// `count` equal bins over the data's range.
     pub fn new(count: usize) -> Self {
-        Self { count, range: None, log_y: false }
+        Self { count, range: None, log_y: false, colours: Vec::new() }
     }
     /// Bins over `[lo, hi]` instead.
     pub fn range(mut self, lo: f64, hi: f64) -> Self {
@@ -141,18 +143,23 @@ impl Bins {
         self.log_y = true;
         self
     }
+    /// Fixed colours for the series, in order (e.g. each model's colour in the series).
+    pub fn colours(mut self, colours: Vec<Option<RGBColor>>) -> Self {
+        self.colours = colours;
+        self
+    }
 }
 
 /// Histogram (density) of one or more named series over `range` with `bins` bins.
 pub fn histogram(title: &str, series: &[(&str, &[f64])], bins: Bins) -> Result<Figure> {
-    let Bins { count: bins, range, log_y } = bins;
+    let Bins { count: bins, range, log_y, colours } = bins;
     if series.is_empty() || series.iter().all(|(_, v)| v.is_empty()) || bins == 0 {
         return Err(Error::invalid("histogram: no data"));
     }
     let all: Vec<f64> = series.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
     let range = range.unwrap_or_else(|| finite_range(&all));
     let owned: Vec<(String, Vec<f64>)> = series.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect();
-    render!(title; 640, 400, draw_hist, title, &owned, bins, range, log_y)
+    render!(title; 640, 400, draw_hist, title, &owned, bins, range, log_y, &colours)
 }
 
 

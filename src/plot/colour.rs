@@ -19,17 +19,25 @@ pub fn series_colour(name: &str) -> RGBColor {
     TAB10[ORDER[(h % 10) as usize]]
 }
 
-/// The colours of one figure's series: each name's own colour, or the next free one when two
-/// names of the figure share it.
-pub(crate) fn figure_colours(names: &[&str]) -> Vec<RGBColor> {
-    let mut used: Vec<RGBColor> = Vec::new();
-    for n in names {
+/// The colours of one figure's series: the colour a caller fixed for a series (`fixed[i]`, e.g.
+/// from a table of the models of a series), else the name's own colour, or the next free one when
+/// it is taken in this figure.
+pub(crate) fn figure_colours(names: &[&str], fixed: &[Option<RGBColor>]) -> Vec<RGBColor> {
+    let fixed_at = |i: usize| fixed.get(i).copied().flatten();
+    let mut used: Vec<RGBColor> = (0..names.len()).filter_map(fixed_at).collect();
+    let mut out = Vec::with_capacity(names.len());
+    for (i, n) in names.iter().enumerate() {
+        if let Some(c) = fixed_at(i) {
+            out.push(c);
+            continue;
+        }
         let own = series_colour(n);
         let start = TAB10.iter().position(|&c| c == own).unwrap_or(0);
         let c = (0..10).map(|k| TAB10[(start + k) % 10]).find(|c| !used.contains(c)).unwrap_or(own);
         used.push(c);
+        out.push(c);
     }
-    used
+    out
 }
 
 /// Viridis colour map, `t` in [0, 1].

@@ -30,7 +30,8 @@ fn draw_curves<DB: DrawingBackend>(root: &Area<DB>, runs: &[(String, Owned)]) ->
         rows += 1;
     }
     let (top, legend) = root.split_vertically(h - 28 * rows - 8);
-    let colours = figure_colours(&runs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
+    let fixed: Vec<Option<RGBColor>> = runs.iter().map(|(_, h)| h.colour).collect();
+    let colours = figure_colours(&runs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), &fixed);
     let panels = top.split_evenly((1, 2));
     let n = runs.iter().map(|(_, h)| h.epochs()).max().unwrap_or(1).max(2);
     for (p, (metric, val_metric, name)) in panels.iter().zip([("loss", "val_loss", "Cross-entropy"), ("accuracy", "val_accuracy", "Accuracy")]) {
@@ -114,10 +115,13 @@ pub struct Curves<'a> {
     pub accuracy: &'a [f64],
     pub val_loss: &'a [f64],
     pub val_accuracy: &'a [f64],
+    /// The run's colour; `None`: one picked from its name ([`super::series_colour`]).
+    pub colour: Option<RGBColor>,
 }
 
 #[derive(Clone)]
 struct Owned {
+    colour: Option<RGBColor>,
     loss: Vec<f64>,
     accuracy: Vec<f64>,
     val_loss: Vec<f64>,
@@ -138,7 +142,7 @@ pub fn learning_curves(runs: &[Curves]) -> Result<Figure> {
     }
     let owned: Vec<(String, Owned)> = runs
         .iter()
-        .map(|r| (r.name.to_string(), Owned { loss: r.loss.to_vec(), accuracy: r.accuracy.to_vec(), val_loss: r.val_loss.to_vec(), val_accuracy: r.val_accuracy.to_vec() }))
+        .map(|r| (r.name.to_string(), Owned { colour: r.colour, loss: r.loss.to_vec(), accuracy: r.accuracy.to_vec(), val_loss: r.val_loss.to_vec(), val_accuracy: r.val_accuracy.to_vec() }))
         .collect();
     let rows = 1 + owned.len() as u32 / 4;
     render!(format!("Loss and accuracy per epoch, training and validation: {}", owned.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")); 1000, 400 + 28 * rows, draw_curves, &owned)

@@ -32,6 +32,20 @@ impl Figure {
         }
     }
 
+    /// A figure from a PNG file made elsewhere (a screenshot), described by `title`.
+    pub fn from_png_file(path: impl AsRef<Path>, title: impl Into<String>) -> Result<Figure> {
+        use base64::Engine;
+        let path = path.as_ref();
+        let png = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png).map_err(|e| Error::format(path, format!("not a PNG image: {e}")))?;
+        let (width, height) = (img.width(), img.height());
+        let data = base64::engine::general_purpose::STANDARD.encode(&png);
+        let svg = format!(
+            "<svg width=\"{width}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\"><image width=\"{width}\" height=\"{height}\" href=\"data:image/png;base64,{data}\"/></svg>\n"
+        );
+        Ok(Figure { width, height, png, svg, title: title.into() })
+    }
+
     /// The same figure described by `title` (what a reader is told it shows).
     pub fn with_title(mut self, title: impl Into<String>) -> Figure {
         self.title = title.into();

@@ -59,6 +59,7 @@ pub mod scatter;
 
 pub use charts::{bar_chart, class_bars, heatmap, histogram, vector_bars, Bins};
 pub use colour::{diverging, jet, series_colour, viridis, BLUE, GREY, RED, TAB10};
+pub use plotters::style::RGBColor;
 pub use curves::{learning_curves, Curves};
 pub use figure::{vstack, Figure};
 pub use grid::{barcode_figure, image_grid, labelled_rows, ColorMap, Grid, Panel, Strip};
@@ -120,9 +121,13 @@ mod tests {
         // The notebooks' models keep distinct colours; one figure never repeats a colour.
         let names = ["model1", "model2", "model3", "model1 + L2", "BN + GAP"];
         let own: Vec<RGBColor> = names.iter().map(|n| series_colour(n)).collect();
-        assert_eq!(own, figure_colours(&names));
+        assert_eq!(own, figure_colours(&names, &[]));
+        // A fixed colour wins, and the others avoid it.
+        let fixed = figure_colours(&["model1", "x"], &[Some(TAB10[3]), None]);
+        assert_eq!(fixed[0], TAB10[3]);
+        assert_ne!(fixed[1], TAB10[3]);
         assert_eq!(own[0], TAB10[0]);
-        let same = figure_colours(&["a", "a", "a"]);
+        let same = figure_colours(&["a", "a", "a"], &[]);
         assert!(same[0] != same[1] && same[1] != same[2] && same[0] != same[2]);
         assert_eq!(integer_label(&3.0), "3");
         assert_eq!(integer_label(&2.5), "");
