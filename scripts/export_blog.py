@@ -31,7 +31,9 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOISE = re.compile(r"^(EVCXR_.*|Took \d+(\.\d+)?m?s)$")
+# evcxr's markers and timings, and the progress lines a live training prints mid-epoch (the
+# notebook shows them as it runs; in a post the epoch lines say it all).
+NOISE = re.compile(r"^(EVCXR_.*|Took \d+(\.\d+)?m?s|epoch \d+/\d+ batch \d+/\d+ .*)$")
 NB_LINK = re.compile(r"\]\((\d\d-[a-z0-9-]+)\.ipynb(#[^)\s]*)?\)")
 WORDS_PER_MINUTE = 220
 
@@ -135,6 +137,10 @@ def post_meta(nb, path):
         "tags": meta.get("tags", ["rust", "cnn"]),
         "summary": summary,
         "reading_time": f"{reading_minutes(words)} min",
+        # The post's number is the notebook's (00-...), so the index and the folder agree.
+        "number": slug(path).split("-", 1)[0],
+        # Words of the alt text (the figure's title) of the figure the index shows for the post.
+        "thumbnail": meta.get("thumbnail"),
     }
 
 
@@ -172,11 +178,13 @@ th, td { border: 1px solid #d0d7de; padding: 4px 10px; }
 th { background: #f6f8fa; }
 td[style*="right"], th[style*="right"] { font-variant-numeric: tabular-nums; }
 footer { border-top: 1px solid #d0d7de; margin-top: 48px; padding: 16px; font-size: 15px; display: flex; justify-content: space-between; gap: 16px; }
+footer > a { white-space: nowrap; }
 ol.posts { list-style: none; padding: 0; }
 ol.posts li { display: flex; gap: 16px; margin: 20px 0; align-items: flex-start; }
 ol.posts li > a { flex: 0 0 160px; }
 ol.posts img { width: 160px; margin: 0; border: 1px solid #d0d7de; }
 ol.posts h2 { margin: 0 0 4px; font-size: 20px; }
+ol.posts .num { color: #57606a; font-variant-numeric: tabular-nums; margin-right: 6px; }
 """
 
 
@@ -252,9 +260,21 @@ def export(path, out_root, prev, nxt):
     page_html = page_html.replace("\n</main>", "\n</main>\n<footer>" + html_links(foot_html) + "</footer>")
     with open(os.path.join(out, "index.html"), "w") as f:
         f.write(page_html)
-    first_img = re.search(r"!\[([^\]]*)\]\(([^)\s]+)\)", body)
-    meta["thumb"] = (first_img.group(2), first_img.group(1)) if first_img else None
+    meta["thumb"] = thumbnail(path, main_md, meta["thumbnail"])
     return meta
+
+
+def thumbnail(path, body, wanted):
+    """(file, alt) of the figure whose alt text contains `wanted` (the first figure without it),
+    looking only outside code blocks (Rust's `vec![...]` looks like an image)."""
+    prose = re.sub(r"```.*?```", "", body, flags=re.S)
+    images = [(m.group(2), m.group(1)) for m in re.finditer(r"!\[([^\]]*)\]\(([^)\s]+)\)", prose)]
+    if wanted is None:
+        return images[0] if images else None
+    for img in images:
+        if wanted in img[1]:
+            return img
+    sys.exit(f"{path}: blog thumbnail {wanted!r} matches no figure's title; titles: {[a for _, a in images]}")
 
 
 def write_index(out_root, metas):
@@ -263,19 +283,22 @@ def write_index(out_root, metas):
              "exported with its real outputs.")
     lines = ["---", 'title: "CNNs in Rust, explained and visualised"', "---", "", "# CNNs in Rust, explained and visualised", "", intro, ""]
     items = []
-    for i, m in enumerate(metas, 1):
-        lines.append(f"{i}. **[{m['title']}]({m['slug']}/)** · {m['date']} · {m['reading_time']} read")
+    for m in metas:
+        lines.append(f"- **{m['number']} · [{m['title']}]({m['slug']}/)** · {m['date']} · {m['reading_time']} read")
         if m["thumb"]:
             lines += ["", f"   [![{m['thumb'][1]}]({m['slug']}/{m['thumb'][0]})]({m['slug']}/)"]
         lines += ["", f"   {m['summary']}", ""]
         img = (f'<a href="{m["slug"]}/index.html"><img src="{m["slug"]}/{m["thumb"][0]}" alt="{html.escape(m["thumb"][1])}"></a>'
                if m["thumb"] else "")
-        items.append(f'<li>{img}<div><h2><a href="{m["slug"]}/index.html">{html.escape(m["title"])}</a></h2>'
+        items.append(f'<li>{img}<div><h2><span class="num">{m["number"]}</span><a href="{m["slug"]}/index.html">{html.escape(m["title"])}</a></h2>'
                      f'<p class="meta">{m["date"]} · {m["reading_time"]} read</p><p>{html.escape(m["summary"])}</p></div></li>')
     with open(os.path.join(out_root, "index.md"), "w") as f:
         f.write("\n".join(lines).rstrip() + "\n")
     body = (f'<main><h1>CNNs in Rust, explained and visualised</h1><p>{html.escape(intro)}</p>'
-            f'<ol class="posts">{"".join(items)}</ol></main>')
+            f'<ol class="posts">{"".join(items)}</ol></main>'
+            f'<footer><span>Each post is a notebook in the repository\'s <code>notebooks/</code> folder, '
+            f'exported with the outputs of its last run; <code>make run</code> runs them all again.</span>'
+            f'<a href="{metas[0]["slug"]}/index.html">Start with {metas[0]["number"]} →</a></footer>')
     with open(os.path.join(out_root, "index.html"), "w") as f:
         f.write(page("CNNs in Rust, explained and visualised", body, intro))
 

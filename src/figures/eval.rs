@@ -2,13 +2,14 @@
 
 use crate::data::Dataset;
 use crate::eval::{normalize_rows, Interpretation};
-use crate::plot::{heatmap, probability_grid, Figure, Panel, BLUE, GREY, RED};
+use crate::plot::{heatmap, probability_grid, Figure, Panel, GREEN, GREY, RED};
 use crate::train::TrainedModel;
 use crate::util::argmax;
 use crate::util::error::{Error, Result};
 
 /// The Keras notebook's results grid: each image with its probability bars; the title (predicted
-/// class, probability, true class) and the predicted bar are blue when right, red when wrong.
+/// class, probability, true class) is green when right, red when wrong; in the bars the true class
+/// is green and a wrong prediction red.
 pub fn prediction_grid(ds: &Dataset, indices: &[usize], probs: &[Vec<f32>], ncols: usize) -> Result<Figure> {
     if indices.is_empty() || ncols == 0 || indices.iter().any(|&i| i >= ds.len() || i >= probs.len()) {
         return Err(Error::invalid("prediction_grid: indices must be non-empty and within the dataset and the predictions"));
@@ -18,16 +19,16 @@ pub fn prediction_grid(ds: &Dataset, indices: &[usize], probs: &[Vec<f32>], ncol
         let p = &probs[i];
         let pred = argmax(p);
         let truth = ds.labels[i] as usize;
-        let col = if pred == truth { BLUE } else { RED };
+        let col = if pred == truth { GREEN } else { RED };
         let title = format!("{} {:.0}% ({})", ds.class_names[pred], 100.0 * p[pred], ds.class_names[truth]);
         panels.push(Panel::from_bytes(ds.image(i), ds.rows, ds.cols, title).with_title_color(col));
         bars.push(p.iter().map(|&v| v as f64).collect::<Vec<f64>>());
         let mut c = vec![GREY; p.len()];
-        c[truth] = BLUE;
+        c[truth] = GREEN;
         c[pred] = col;
         colors.push(c);
     }
-    let title = format!("{} test images with their predicted class probabilities; title: prediction, confidence and (true class), red when wrong", indices.len());
+    let title = format!("{} test images with their predicted class probabilities; title: prediction, confidence and (true class), green when right, red when wrong", indices.len());
     probability_grid(&title, &panels, &bars, &colors, &ds.class_names, ncols)
 }
 

@@ -137,7 +137,7 @@ pub fn cam_panel(px: &[u8], cam: &Cam, title: impl Into<String>) -> Panel {
     Panel::from_bytes(px, cam.rows, cam.cols, title).with_overlay(cam.upsampled.clone(), 0.55)
 }
 
-/// CAMs of the predicted class for several images, titled "predicted (true)" in blue when right
+/// CAMs of the predicted class for several images, titled "predicted (true)" in green when right
 /// and red when wrong.
 pub fn cam_figure(model: &TrainedModel, ds: &Dataset, indices: &[usize], ncols: usize) -> Result<Figure> {
     let mut panels = Vec::new();
@@ -147,7 +147,7 @@ pub fn cam_figure(model: &TrainedModel, ds: &Dataset, indices: &[usize], ncols: 
         let cam = class_activation_map(model, ds.image(i), pred)?;
         let truth = ds.labels[i] as usize;
         let title = format!("{} ({})", model.class_names[pred], ds.class_names[truth]);
-        let color = if pred == truth { plot::BLUE } else { plot::RED };
+        let color = if pred == truth { plot::GREEN } else { plot::RED };
         panels.push(cam_panel(ds.image(i), &cam, title).with_title_color(color));
     }
     plot::image_grid("Class activation maps: predicted (true)", &panels, &Grid::new(ncols).cell(130).colour_bar("evidence for the predicted class (each map scaled to its own range)"))
@@ -159,8 +159,8 @@ impl Classification {
     pub fn figure(&self) -> Result<Figure> {
         let names: Vec<&str> = self.class_names.iter().map(|s| s.as_str()).collect();
         let probs: Vec<f64> = self.probs.iter().map(|&p| p as f64).collect();
-        let best = self.top3[0].0;
-        let colors: Vec<_> = (0..probs.len()).map(|c| if c == best { plot::TAB10[0] } else { plot::GREY }).collect();
+        // The true class is unknown: every bar is a plain value (blue); the tallest is the answer.
+        let colors: Vec<_> = vec![plot::BLUE; probs.len()];
         let input = Panel::from_bytes(&self.image.pixels, self.image.rows, self.image.cols, self.source.clone());
         let cam = self.cam.as_ref().map(|c| cam_panel(&self.image.pixels, c, format!("CAM: {}", self.class_names[c.class])));
         plot::classification_figure(input, &names, &probs, &colors, cam)

@@ -70,7 +70,10 @@ pub(crate) fn blend(a: RGBColor, b: RGBColor, t: f32) -> RGBColor {
     RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
 }
 
-/// Colours for right (blue) and wrong (red) predictions, and neutral bars (grey).
+/// Bar and title colours, one meaning each across the series: blue for plain values (a bar per
+/// class, a probability when the true class is unknown), green for the true class and a right
+/// prediction, red for a wrong prediction, grey for the other classes.
 pub const BLUE: RGBColor = RGBColor(31, 119, 180);
+pub const GREEN: RGBColor = RGBColor(44, 160, 44);
 pub const RED: RGBColor = RGBColor(214, 39, 40);
 pub const GREY: RGBColor = RGBColor(160, 160, 160);
