@@ -205,7 +205,11 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Classify { images, model, recipe, save_plots } => {
             let m = match model {
                 Some(p) => TrainedModel::load(&p, &default_device()?)?,
-                None => recipes::train(&recipe, &recipes::data_for(&recipe)?)?,
+                None => {
+                    let data = recipes::data_for(&recipe)?;
+                    recipes::announce_training(&recipe, &data)?;
+                    recipes::train(&recipe, &data)?
+                }
             };
             let images = if images.is_empty() { cnn_lab::data::sample_images()? } else { images };
             for image in images {
@@ -258,7 +262,19 @@ fn tsne_bench(input: Option<PathBuf>, python: Option<PathBuf>, n: usize) -> Resu
         Some(p) => read_tsv(p)?,
         None => {
             let data = recipes::fashion()?;
-            let m = recipes::train("gap", &data)?;
+            let m = if recipes::is_trained("gap", &data)? {
+                recipes::train("gap", &data)?
+            } else {
+                // Do not start a quarter of an hour of training unasked: a one-epoch model1 gives
+                // embeddings of the same size class for timing t-SNE.
+                println!(
+                    "t-SNE bench: the GAP network is not in the run cache (`cnn-lab reproduce gap` trains it, roughly {:.0} min on two cores); \
+                     using model1 after one epoch instead (under a minute)",
+                    recipes::typical_minutes("gap")
+                );
+                let cfg = TrainConfig::preset("model1")?.with_epochs(1);
+                train_or_load(&cfg, &data.train, &data.val)?
+            };
             cnn_lab::embed::embeddings(&m, &data.test)?
         }
     };

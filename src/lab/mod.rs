@@ -6,4 +6,4 @@ pub mod recipes;
 pub mod results;
 pub mod run_cache;
 
-pub use run_cache::{retrain, run_key, runs_dir, train_or_load, train_or_load_on};
+pub use run_cache::{is_cached, retrain, run_key, runs_dir, train_or_load, train_or_load_on};

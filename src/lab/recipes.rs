@@ -196,6 +196,42 @@ pub fn data_for(name: &str) -> Result<Splits> {
     }
 }
 
+/// Roughly how long the recipe trains on two CPU cores with nothing else running, in minutes
+/// (from this repository's runs; a machine with more cores is faster).
+pub fn typical_minutes(name: &str) -> f64 {
+    match name.split_once("/seed=").map_or(name, |(b, _)| b) {
+        "mlp" | "model1-1k" => 0.2,
+        "tfds-1k" => 1.2,
+        "digits" => 3.0,
+        "model1" | "model1-l2" | "model1-dropout" | "model1-cosine" => 3.0,
+        "model2" => 4.0,
+        "model3" => 6.0,
+        "model3-keras" => 17.0,
+        "gap" => 16.0,
+        "model4" => 21.0,
+        "gap-aug" | "gap-mirror" | "vgg" => 35.0,
+        _ => f64::NAN,
+    }
+}
+
+/// Whether [`train`] would load the recipe from the run cache rather than train it.
+pub fn is_trained(name: &str, data: &Splits) -> Result<bool> {
+    Ok(crate::lab::is_cached(&config(name, &data.train)?, &data.train, &data.val))
+}
+
+/// Say what is about to happen when [`train`] would train the recipe, with the expected time:
+/// for commands that need a trained network the user did not ask to train.
+pub fn announce_training(name: &str, data: &Splits) -> Result<()> {
+    if !is_trained(name, data)? {
+        println!(
+            "{name} is not in the run cache: training it now ({}; roughly {:.0} min on two CPU cores). `cnn-lab reproduce {name}` does the same ahead of time.",
+            about(name),
+            typical_minutes(name).max(1.0)
+        );
+    }
+    Ok(())
+}
+
 /// Train the named recipe on `data` (or load the cached run).
 pub fn train(name: &str, data: &Splits) -> Result<TrainedModel> {
     let cfg = config(name, &data.train)?;
@@ -225,6 +261,7 @@ mod tests {
             let c = config(r, &ds).unwrap();
             assert!(c.spec.rows().is_ok(), "{r}");
             assert!(!about(r).is_empty(), "{r}");
+            assert!(typical_minutes(r) > 0.0, "{r} has no typical training time");
         }
         assert!(config("nope", &ds).unwrap_err().to_string().contains("unknown recipe"));
         // A seeded name trains the same config from another seed; a bad seed is an error.

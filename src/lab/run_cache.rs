@@ -64,8 +64,17 @@ pub fn retrain(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> Result<Trai
     cached_run(cfg, train, val, &crate::util::device::default_device()?, true)
 }
 
+/// Whether [`train_or_load`] would load this run rather than train it.
+pub fn is_cached(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> bool {
+    entry(cfg, train, val).is_file()
+}
+
+fn entry(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> PathBuf {
+    runs_dir().join(format!("{}-{}.cnnlab", cfg.spec.name, run_key(cfg, train, val)))
+}
+
 fn cached_run(cfg: &TrainConfig, train: &Dataset, val: &Dataset, device: &Device, fresh: bool) -> Result<TrainedModel> {
-    let path = runs_dir().join(format!("{}-{}.cnnlab", cfg.spec.name, run_key(cfg, train, val)));
+    let path = entry(cfg, train, val);
     if !fresh {
         if let Some(m) = load_cached(&path, cfg, train.len(), device) {
             return Ok(m);
