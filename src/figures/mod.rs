@@ -18,4 +18,4 @@ pub use inspect::{
     preparation_figure, save_layer_grids,
 };
 pub use model::model_diagram;
-pub use training::{training_curves, weight_histograms};
+pub use training::{confidence_histogram, training_curves, weight_histograms};

@@ -22,6 +22,19 @@ pub fn training_curves(runs: &[(&str, &History)]) -> Result<Figure> {
     learning_curves(&curves)
 }
 
+/// How sure each model is of its answers: the histogram of the predicted class's probability
+/// (20 bins from 0 to 1), one series per model in the model's colour.
+///
+/// ```no_run
+/// # let (model, data) = (cnn_lab::lab::recipes::train("model1", &cnn_lab::lab::recipes::fashion().unwrap()).unwrap(), cnn_lab::lab::recipes::fashion().unwrap());
+/// let conf: Vec<f64> = cnn_lab::eval::confidences(&model.predict(&data.test).unwrap()).iter().map(|&c| c as f64).collect();
+/// let fig = cnn_lab::figures::confidence_histogram("Probability of the predicted class", &[("model1", &conf)]).unwrap();
+/// ```
+pub fn confidence_histogram(title: &str, series: &[(&str, &[f64])]) -> Result<Figure> {
+    let colours = series.iter().map(|(n, _)| model_colour(n)).collect();
+    histogram(title, series, Bins::new(20).range(0.0, 1.0).colours(colours))
+}
+
 /// Histograms of one layer's kernel weights in several models (e.g. before/after regularising).
 pub fn weight_histograms(models: &[(&str, &TrainedModel)], layer: &str) -> Result<Figure> {
     let w: Vec<(String, Vec<f64>)> = models

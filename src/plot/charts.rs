@@ -93,18 +93,23 @@ fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String
     let mut mesh = chart.configure_mesh();
     let whole = (hi - lo) >= 20.0;
     let x_label = move |x: &f64| if whole { format!("{x:.0}") } else { format!("{x:.2}") };
-    mesh.y_desc(if log_y { "density (log scale)" } else { "density" }).x_label_formatter(&x_label).label_style(("sans-serif", 13).into_font());
+    mesh.y_desc(if log_y { "density (log scale)" } else { "density" })
+        .x_label_formatter(&x_label)
+        .label_style(("sans-serif", 13).into_font())
+        .light_line_style(WHITE.mix(0.0));
     if log_y {
         mesh.y_labels(((y_hi - y_lo).ceil() as usize + 1) * 4).y_label_formatter(&log_label);
     }
     mesh.draw().map_err(perr)?;
     let colours = figure_colours(&series.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), fixed);
+    // Several series stand side by side within each bin, so none hides another.
+    let share = width / series.len() as f64;
     for (k, ((name, _), c)) in series.iter().zip(&counts).enumerate() {
         let col = if series.len() > 1 || fixed.first().copied().flatten().is_some() { colours[k] } else { TAB10[0] };
         chart
             .draw_series(c.iter().enumerate().filter(|(_, &h)| h > 0.0).map(|(i, &h)| {
-                let x0 = lo + i as f64 * width;
-                Rectangle::new([(x0, y_lo), (x0 + width, ty(h))], col.mix(if series.len() > 1 { 0.5 } else { 0.9 }).filled())
+                let x0 = lo + i as f64 * width + k as f64 * share;
+                Rectangle::new([(x0, y_lo), (x0 + share, ty(h))], col.mix(0.9).filled())
             }))
             .map_err(perr)?
             .label(name.clone())
