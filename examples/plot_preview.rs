@@ -69,6 +69,10 @@ fn main() -> cnn_lab::Result<()> {
     dataset_grid(&ds, &[0, 1], 2)?.save(out.join("dataset_grid2.png"))?;
     neighbours_grid(&ds, 0, &[10, 20, 1, 2, 3, 4, 5, 6, 7], 5)?.save(out.join("neighbours.png"))?;
     pixel_histogram(&[("train", &ds)])?.save(out.join("pixel_histogram.png"))?;
+    let sure: Vec<f64> = (0..500).map(|i| 1.0 - ((i * 37) % 100) as f64 / 250.0).collect();
+    let unsure: Vec<f64> = (0..500).map(|i| 1.0 - ((i * 53) % 100) as f64 / 180.0).collect();
+    cnn_lab::figures::confidence_histogram("Probability of the predicted class", &[("model1", &sure), ("model2", &unsure)])?
+        .save(out.join("confidence_histogram.png"))?;
     mean_images(&ds)?.save(out.join("mean_images.png"))?;
     let colours: Vec<_> = (0..10).map(|k| if k == 3 { TAB10[0] } else { GREY }).collect();
     let input = Panel::from_bytes(ds.image(3), 28, 28, "sneaker_on_white.jpg");

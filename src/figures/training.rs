@@ -32,7 +32,7 @@ pub fn training_curves(runs: &[(&str, &History)]) -> Result<Figure> {
 /// ```
 pub fn confidence_histogram(title: &str, series: &[(&str, &[f64])]) -> Result<Figure> {
     let colours = series.iter().map(|(n, _)| model_colour(n)).collect();
-    histogram(title, series, Bins::new(20).range(0.0, 1.0).colours(colours))
+    histogram(title, series, Bins::new(20).range(0.0, 1.0).colours(colours).x_desc("probability of the predicted class"))
 }
 
 /// Histograms of one layer's kernel weights in several models (e.g. before/after regularising).
@@ -43,5 +43,5 @@ pub fn weight_histograms(models: &[(&str, &TrainedModel)], layer: &str) -> Resul
         .collect::<Result<_>>()?;
     let series: Vec<(&str, &[f64])> = w.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
     let colours = models.iter().map(|(n, _)| model_colour(n)).collect();
-    histogram(&format!("Weights of {layer}"), &series, Bins::new(40).range(-0.5, 0.5).colours(colours))
+    histogram(&format!("Weights of {layer}"), &series, Bins::new(40).range(-0.5, 0.5).colours(colours).x_desc("weight"))
 }

@@ -58,7 +58,7 @@ fn coloured_bars(title: &str, labels: &[&str], values: &[f64], colors: &[RGBColo
 }
 
 
-fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String, Vec<f64>)], bins: usize, range: (f64, f64), log_y: bool, fixed: &[Option<RGBColor>]) -> Result<()> {
+fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String, Vec<f64>)], bins: usize, range: (f64, f64), log_y: bool, fixed: &[Option<RGBColor>], x_desc: &str) -> Result<()> {
     let (lo, hi) = range;
     let width = (hi - lo) / bins as f64;
     let counts: Vec<Vec<f64>> = series
@@ -85,7 +85,7 @@ fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 20))
         .margin(10)
-        .x_label_area_size(30)
+        .x_label_area_size(48)
         .y_label_area_size(if log_y { 72 } else { 55 })
         .build_cartesian_2d(lo..hi, y_lo..y_hi)
         .map_err(perr)?;
@@ -94,6 +94,8 @@ fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String
     let whole = (hi - lo) >= 20.0;
     let x_label = move |x: &f64| if whole { format!("{x:.0}") } else { format!("{x:.2}") };
     mesh.y_desc(if log_y { "density (log scale)" } else { "density" })
+        .x_desc(x_desc)
+        .axis_desc_style(("sans-serif", 14).into_font())
         .x_label_formatter(&x_label)
         .label_style(("sans-serif", 13).into_font())
         .light_line_style(WHITE.mix(0.0));
@@ -116,7 +118,10 @@ fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], col.filled()));
     }
     if series.len() > 1 || !series[0].0.is_empty() {
-        chart.configure_series_labels().position(SeriesLabelPosition::UpperRight).label_font(("sans-serif", 13)).border_style(BLACK).background_style(WHITE.mix(0.8)).draw().map_err(perr)?;
+        // The legend goes to the side away from the tallest bin, so it hides no bar.
+        let tallest = counts.iter().flat_map(|c| c.iter().enumerate()).fold((0, 0.0), |b, (i, &h)| if h > b.1 { (i, h) } else { b }).0;
+        let corner = if tallest >= bins / 2 { SeriesLabelPosition::UpperLeft } else { SeriesLabelPosition::UpperRight };
+        chart.configure_series_labels().position(corner).label_font(("sans-serif", 13)).border_style(BLACK).background_style(WHITE.mix(0.8)).draw().map_err(perr)?;
     }
     Ok(())
 }
@@ -130,12 +135,14 @@ pub struct Bins {
     pub log_y: bool,
     /// One colour per series where the caller fixes it (`None`: picked from the name).
     pub colours: Vec<Option<RGBColor>>,
+    /// The x axis' title (what the values are).
+    pub x_desc: String,
 }
 
 impl Bins {
     /// `count` equal bins over the data's range.
     pub fn new(count: usize) -> Self {
-        Self { count, range: None, log_y: false, colours: Vec::new() }
+        Self { count, range: None, log_y: false, colours: Vec::new(), x_desc: "value".into() }
     }
     /// Bins over `[lo, hi]` instead.
     pub fn range(mut self, lo: f64, hi: f64) -> Self {
@@ -148,6 +155,11 @@ impl Bins {
         self.log_y = true;
         self
     }
+    /// The x axis' title.
+    pub fn x_desc(mut self, desc: &str) -> Self {
+        self.x_desc = desc.into();
+        self
+    }
     /// Fixed colours for the series, in order (e.g. each model's colour in the series).
     pub fn colours(mut self, colours: Vec<Option<RGBColor>>) -> Self {
         self.colours = colours;
@@ -157,14 +169,14 @@ impl Bins {
 
 /// Histogram (density) of one or more named series over `range` with `bins` bins.
 pub fn histogram(title: &str, series: &[(&str, &[f64])], bins: Bins) -> Result<Figure> {
-    let Bins { count: bins, range, log_y, colours } = bins;
+    let Bins { count: bins, range, log_y, colours, x_desc } = bins;
     if series.is_empty() || series.iter().all(|(_, v)| v.is_empty()) || bins == 0 {
         return Err(Error::invalid("histogram: no data"));
     }
     let all: Vec<f64> = series.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
     let range = range.unwrap_or_else(|| finite_range(&all));
     let owned: Vec<(String, Vec<f64>)> = series.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect();
-    render!(title; 640, 400, draw_hist, title, &owned, bins, range, log_y, &colours)
+    render!(title; 640, 400, draw_hist, title, &owned, bins, range, log_y, &colours, &x_desc)
 }
 
 
