@@ -61,19 +61,42 @@ def output_values(nb) -> set:
     return vals
 
 
+def numbers(text):
+    """(text as written, value, decimals, is_percent) of every checked number in prose."""
+    out = []
+    for m in PROSE_NUMBER.finditer(prose(text)):
+        whole, frac, pct = m.group(1), m.group(2), m.group(3)
+        if not (frac or pct or "," in whole):
+            continue
+        value = float((whole + (frac or "")).replace(",", ""))
+        out.append((m.group(0).strip(), value, len(frac) - 1 if frac else 0, bool(pct)))
+    return out
+
+
 def claims(nb):
-    """(cell number, text as written, value, decimals, is_percent) of every checked number."""
+    """(where, text as written, value, decimals, is_percent) of every checked number: the
+    markdown cells, and the post's summary on the blog's index (notebook metadata)."""
     out = []
     for i, cell in enumerate(nb["cells"]):
-        if cell["cell_type"] != "markdown":
-            continue
-        for m in PROSE_NUMBER.finditer(prose("".join(cell["source"]))):
-            whole, frac, pct = m.group(1), m.group(2), m.group(3)
-            if not (frac or pct or "," in whole):
-                continue
-            value = float((whole + (frac or "")).replace(",", ""))
-            out.append((i + 1, m.group(0).strip(), value, len(frac) - 1 if frac else 0, bool(pct)))
+        if cell["cell_type"] == "markdown":
+            out += [(f"cell {i + 1}", *n) for n in numbers("".join(cell["source"]))]
+    summary = nb.get("metadata", {}).get("blog", {}).get("summary", "")
+    out += [("blog summary", *n) for n in numbers(summary)]
     return out
+
+
+def readme_claims():
+    """Accuracies the README's prose states (outside its generated results table) must be rows
+    of results/results.json."""
+    text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    text = re.sub(r"<!-- results:begin -->.*?<!-- results:end -->", " ", text, flags=re.S)
+    rows = json.load(open(os.path.join(ROOT, "results", "results.json"), encoding="utf-8"))
+    values = {round(100 * r["test_accuracy"], 2) for r in rows}
+    bad = []
+    for text_, value, decimals, percent in numbers(text):
+        if percent and decimals > 0 and not any(abs(v - value) <= 0.5 * 10 ** -decimals + 1e-9 for v in values):
+            bad.append(text_)
+    return bad
 
 
 def found(value: float, decimals: int, percent: bool, outputs: set) -> bool:
@@ -107,12 +130,16 @@ def main() -> None:
         name = os.path.splitext(os.path.basename(path))[0]
         outputs = output_values(nb)
         ok_here = allow.get(name, set()) | allow.get("*", set())
-        for cell, text, value, decimals, percent in claims(nb):
+        for where, text, value, decimals, percent in claims(nb):
             total += 1
             if found(value, decimals, percent, outputs) or text.replace(" ", "") in {a.replace(" ", "") for a in ok_here}:
                 continue
             bad += 1
-            print(f"{name}, cell {cell}: {text!r} is in no output of the notebook")
+            print(f"{name}, {where}: {text!r} is in no output of the notebook")
+    if not sys.argv[1:]:
+        for text in readme_claims():
+            bad += 1
+            print(f"README.md: {text!r} is no test accuracy in results/results.json")
     if bad:
         print(f"{bad} of {total} numbers in the prose are not in an output (fix the prose, or list a constant in {os.path.relpath(ALLOW, ROOT)})")
         sys.exit(1)
