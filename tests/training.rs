@@ -474,9 +474,11 @@ fn comparison_tables_count_and_average_what_they_show() {
         })
         .collect();
     let acc: Vec<f64> = models.iter().map(|m| 100.0 * m.evaluate(&val).unwrap().accuracy).collect();
+    let loss: Vec<f64> = models.iter().map(|m| m.evaluate(&val).unwrap().loss).collect();
     let (mean, sd) = cnn_lab::eval::stats::mean_sd(&acc);
+    let (lm, ls) = cnn_lab::eval::stats::mean_sd(&loss);
     let seeds = cnn_lab::lab::results::seeds_table(&[("toy", &models[..])], &val).unwrap().0;
-    assert!(seeds.contains(&format!("| toy | 2 | {:.2} %, {:.2} % | {mean:.2} ± {sd:.2} % |", acc[0], acc[1])), "{seeds}");
+    assert!(seeds.contains(&format!("| toy | 2 | {:.2} %, {:.2} % | {mean:.2} ± {sd:.2} % | {lm:.3} ± {ls:.3} |", acc[0], acc[1])), "{seeds}");
     let t = Interpretation::new(&models[1], &val).unwrap().mcnemar(&Interpretation::new(&models[0], &val).unwrap()).unwrap();
     let table = cnn_lab::eval::mcnemar_table("first", &models[0], &[("second", &models[1])], &val).unwrap().0;
     assert!(table.contains(&format!("| second | {} | {} | {} |", t.only_a, t.only_b, cnn_lab::eval::stats::format_p(t.p_value))), "{table}");

@@ -118,17 +118,21 @@ pub fn record_models(notebook: &str, models: &[(&str, &TrainedModel)], test: &cr
 }
 
 /// Test accuracy of recipes trained from several seeds: one row per label with each seed's
-/// accuracy and their mean ± standard deviation (n − 1), in points. Not recorded in the results file.
+/// accuracy, their mean ± standard deviation (n − 1) in points, and the test loss's mean ± sd.
+/// Not recorded in the results file.
 pub fn seeds_table(runs: &[(&str, &[TrainedModel])], test: &crate::data::Dataset) -> Result<crate::plot::Markdown> {
-    let mut s = String::from("| model | seeds | test accuracy, each seed | mean ± sd |\n|---|---:|---|---:|\n");
+    let mut s = String::from("| model | seeds | test accuracy, each seed | accuracy, mean ± sd | test loss, mean ± sd |\n|---|---:|---|---:|---:|\n");
     for (label, models) in runs {
-        let mut acc = Vec::with_capacity(models.len());
+        let (mut acc, mut loss) = (Vec::with_capacity(models.len()), Vec::with_capacity(models.len()));
         for m in models.iter() {
-            acc.push(100.0 * m.evaluate(test)?.accuracy);
+            let ev = m.evaluate(test)?;
+            acc.push(100.0 * ev.accuracy);
+            loss.push(ev.loss);
         }
         let each: Vec<String> = acc.iter().map(|a| format!("{a:.2} %")).collect();
         let (mean, sd) = crate::eval::stats::mean_sd(&acc);
-        s += &format!("| {label} | {} | {} | {mean:.2} ± {sd:.2} % |\n", acc.len(), each.join(", "));
+        let (lm, ls) = crate::eval::stats::mean_sd(&loss);
+        s += &format!("| {label} | {} | {} | {mean:.2} ± {sd:.2} % | {lm:.3} ± {ls:.3} |\n", acc.len(), each.join(", "));
     }
     Ok(crate::plot::Markdown(s))
 }
