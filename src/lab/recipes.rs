@@ -238,9 +238,25 @@ pub fn train(name: &str, data: &Splits) -> Result<TrainedModel> {
     train_or_load(&cfg, &data.train, &data.val)
 }
 
-/// Train (or load) the named recipe once per seed of [`SEEDS`], the default seed first.
+/// Train (or load) the named recipe once per seed of [`SEEDS`], the default seed first. When
+/// every run is in the cache it says so in one line instead of one per run; a run that has to
+/// train shows its log as usual.
 pub fn train_seeds(name: &str, data: &Splits) -> Result<Vec<TrainedModel>> {
-    SEEDS.iter().map(|&s| train(&seeded(name, s), data)).collect()
+    let names: Vec<String> = SEEDS.iter().map(|&s| seeded(name, s)).collect();
+    let mut cached = true;
+    for n in &names {
+        cached &= is_trained(n, data)?;
+    }
+    let mut models = Vec::with_capacity(names.len());
+    for n in &names {
+        let cfg = config(n, &data.train)?;
+        let cfg = if cached { cfg.quiet() } else { cfg };
+        models.push(train_or_load(&cfg, &data.train, &data.val)?);
+    }
+    if cached {
+        println!("{name}: {} runs (seeds {SEEDS:?}) loaded from the run cache", models.len());
+    }
+    Ok(models)
 }
 
 /// Train the named recipe now, with a line per epoch as it goes, even when the run is cached;
