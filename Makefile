@@ -97,7 +97,7 @@ test-blog: venv
 
 # From an empty run cache in a scratch folder, retrain every recipe and re-run every notebook,
 # then compare every number with the committed ones (recipes' weights hashes included) and print
-# what differs. About 2 h on two cores: not part of `make test`.
+# what differs. About 4 h on two cores: not part of `make test`.
 reproduce-check: build venv evcxr data
 	scripts/reproduce_check.sh target/reproduce-check
 

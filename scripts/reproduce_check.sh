@@ -3,7 +3,7 @@
 # every notebook on copies, and compare with what is committed: each recipe's test figures and
 # weights hash (results/reproduce.txt), every number the notebooks print (timings masked) and
 # results/results.json. Prints what differs; exits 1 if anything does.
-#   scripts/reproduce_check.sh [SCRATCH]       (default target/reproduce-check; ~2 h on two cores)
+#   scripts/reproduce_check.sh [SCRATCH]       (default target/reproduce-check; ~4 h on two cores)
 #   REPRO_KEEP_RUNS=1 ...                      reuse SCRATCH/runs (to re-check after an interruption)
 set -uo pipefail
 cd "$(dirname "$0")/.."
