@@ -9,7 +9,7 @@ QUICK_DIR := target/nb-quick
 # Python with torch for the PyTorch reference (torch is not in the venv: ~4.5 GB with its CUDA libraries).
 TORCH_PY ?= $(PY)
 
-.PHONY: run test setup system venv evcxr data build notebooks blog test-rust test-notebooks test-blog bench bench-notebook kernel-stock reproduce-check
+.PHONY: run test setup system venv evcxr data build notebooks blog test-rust test-notebooks test-blog bench bench-notebook kernel-stock reproduce-check fuzz
 
 # The notebooks start as soon as their kernel is installed: the release build of the `cnn-lab`
 # binary (~8 min on a fresh machine) happens when the first notebook's speed comparison needs it.
@@ -98,6 +98,10 @@ test-blog: venv
 # From an empty run cache in a scratch folder, retrain every recipe and re-run every notebook,
 # then compare every number with the committed ones (recipes' weights hashes included) and print
 # what differs. About 4 h on two cores: not part of `make test`.
+# Fuzz each reader of outside files for FUZZ_SECONDS (default 600) each; see fuzz/README.md.
+fuzz: build
+	scripts/fuzz.sh
+
 reproduce-check: build venv evcxr data
 	scripts/reproduce_check.sh target/reproduce-check
 

@@ -5,7 +5,7 @@
 //!
 //! | layer | modules | what |
 //! |---|---|---|
-//! | 8 | [`lab`] | the notebooks' recipes, the run cache, the results table, benchmarks |
+//! | 8 | [`lab`] | the notebooks' recipes, the run cache, the results table, benchmarks, the fuzz targets' entry points |
 //! | 7 | [`integrations`] | TensorBoard event files, a server for the Projector |
 //! | 6 | [`figures`] | the series' figures of data, training, predictions and internals |
 //! | 5 | [`eval`], [`inspect`], [`embed`] | interpretation, looking inside, embeddings |

@@ -447,3 +447,53 @@ fn download_with_wrong_checksum_leaves_no_file() {
     cnn_lab::data::download(&url, &dest, Some(&good)).unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), body);
 }
+
+#[test]
+fn image_too_large_is_refused_before_padding() {
+    // 2×20000 px is a small file; padding it to a square would take 400 MB.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("strip.png");
+    image::GrayImage::from_pixel(2, 20_000, image::Luma([9])).save(&p).unwrap();
+    assert!(std::fs::metadata(&p).unwrap().len() < 100_000);
+    err_has(prepare_image(&p, 28), &["strip.png", "image too large", "8192 px"]);
+}
+
+#[test]
+fn cmyk_jpeg_and_16_bit_png_are_prepared_like_8_bit_grey() {
+    // tests/fixtures/cmyk.jpg (Pillow): a black square on white paper, 12×10, in CMYK.
+    let cmyk = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cmyk.jpg");
+    let d = tempfile::tempdir().unwrap();
+    let p16 = d.path().join("sixteen.png");
+    image::ImageBuffer::<image::Luma<u16>, _>::from_fn(12, 10, |x, y| image::Luma([if (3..=8).contains(&x) && (2..=7).contains(&y) { 0 } else { 65535 }]))
+        .save(&p16)
+        .unwrap();
+    for p in [&cmyk, &p16] {
+        let img = prepare_image(p, 28).unwrap();
+        assert!(img.inverted, "{}: a light background is inverted", p.display());
+        let (corner, centre) = (img.pixels[0], img.pixels[14 * 28 + 14]);
+        assert!(corner < 30 && centre > 220, "{}: corner {corner}, centre {centre}", p.display());
+    }
+}
+
+#[test]
+fn model_header_asking_for_huge_layers_is_refused_before_building() {
+    let d = tempfile::tempdir().unwrap();
+    let p = tiny_trained("model1", d.path());
+    let b = std::fs::read(&p).unwrap();
+    let n = u64::from_le_bytes(b[8..16].try_into().unwrap()) as usize;
+    let (header, weights) = (String::from_utf8(b[16..16 + n].to_vec()).unwrap(), &b[16 + n + 8..b.len() - 32]);
+    let v1 = |header: &str| {
+        let mut v = b"CNNLAB01".to_vec();
+        v.extend((header.len() as u64).to_le_bytes());
+        v.extend(header.as_bytes());
+        v.extend(weights);
+        v
+    };
+    // 10^12 filters would need terabytes; overflowing sizes and giant inputs are refused too.
+    let huge = write(d.path(), "huge.cnnlab", &v1(&header.replacen("\"filters\":32", "\"filters\":1000000000000", 1)));
+    err_has(TrainedModel::load(&huge, &cpu()), &["huge.cnnlab", "weights do not match the model spec", "numbers"]);
+    let over = write(d.path(), "over.cnnlab", &v1(&header.replacen("\"filters\":32", "\"filters\":18446744073709551615", 1)));
+    err_has(TrainedModel::load(&over, &cpu()), &["over.cnnlab", "sizes too large"]);
+    let wide = write(d.path(), "wide.cnnlab", &v1(&header.replacen("\"input\":[28,28]", "\"input\":[28,100000]", 1)));
+    err_has(TrainedModel::load(&wide, &cpu()), &["wide.cnnlab", "input 28x100000 outside 1–4096 px"]);
+}

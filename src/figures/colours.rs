@@ -24,7 +24,21 @@ pub const MODEL_COLOURS: &[(&str, RGBColor)] = &[
     ("model1 + dropout", RGBColor(152, 223, 138)),
     ("model1 + cosine decay", RGBColor(158, 218, 229)),
     ("model3, 50 epochs", RGBColor(0, 100, 0)),
+    ("digits", RGBColor(82, 84, 163)),
 ];
+
+/// The datasets' splits, in colours that no model of the series uses (a histogram of train and
+/// test pixels must not look like two models).
+pub const SPLIT_COLOURS: &[(&str, RGBColor)] = &[
+    ("train", RGBColor(0, 95, 115)),
+    ("validation", RGBColor(99, 121, 57)),
+    ("test", RGBColor(231, 186, 82)),
+];
+
+/// The colour of a dataset split ("train", "validation", "test"); `None` for another name.
+pub fn split_colour(name: &str) -> Option<RGBColor> {
+    SPLIT_COLOURS.iter().find(|(n, _)| *n == name).map(|&(_, c)| c)
+}
 
 /// The colour of a model of the series by the name the notebooks give it; `None` for another
 /// name (the plot then picks one from the name).
@@ -48,6 +62,9 @@ mod tests {
                     assert!(same.contains(&(*a, *b)), "{a} and {b} share a colour");
                 }
             }
+        }
+        for (s, c) in SPLIT_COLOURS {
+            assert!(MODEL_COLOURS.iter().all(|(_, m)| m != c), "split {s} has a model's colour");
         }
         assert_eq!(model_colour("model2"), Some(RGBColor(255, 127, 14)));
         assert_eq!(model_colour("something else"), None);

@@ -62,7 +62,7 @@ pub fn pixel_histogram(sets: &[(&str, &Dataset)]) -> Result<Figure> {
         .map(|(n, ds)| (n.to_string(), ds.images[..ds.pixels() * ds.len().min(5_000)].iter().map(|&v| v as f64).collect()))
         .collect();
     let series: Vec<(&str, &[f64])> = vals.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
-    histogram("Pixel intensities (log scale: the black background is one huge bin)", &series, Bins::new(32).range(0.0, 255.0).log_y().x_desc("pixel value (0 black to 255 white)"))
+    histogram("Pixel intensities (log scale: the black background is one huge bin)", &series, Bins::new(32).range(0.0, 255.0).log_y().colours(sets.iter().map(|(n, _)| super::colours::split_colour(n)).collect()).x_desc("pixel value (0 black to 255 white)"))
 }
 
 /// Image `index` of `ds` followed by `n` random variants for each named augmentation (one row

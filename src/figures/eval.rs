@@ -32,6 +32,22 @@ pub fn prediction_grid(ds: &Dataset, indices: &[usize], probs: &[Vec<f32>], ncol
     probability_grid(&title, &panels, &bars, &colors, &ds.class_names, ncols)
 }
 
+/// One image's class probabilities as bars: the true class green, the prediction red when it is
+/// wrong, the other classes grey (the series' bar colours).
+///
+/// `probability_bars("Class probabilities for the bag", &p, &gap.class_names, 8)?`
+pub fn probability_bars(title: &str, probs: &[f32], class_names: &[String], truth: usize) -> Result<Figure> {
+    if probs.len() != class_names.len() || truth >= probs.len() {
+        return Err(Error::invalid(format!("probability_bars: {} probabilities, {} classes, true class {truth}", probs.len(), class_names.len())));
+    }
+    let pred = argmax(probs);
+    let mut colours = vec![GREY; probs.len()];
+    colours[pred] = RED;
+    colours[truth] = GREEN;
+    let names: Vec<&str> = class_names.iter().map(|s| s.as_str()).collect();
+    crate::plot::coloured_bars(title, &names, &probs.iter().map(|&p| p as f64).collect::<Vec<_>>(), &colours)
+}
+
 /// The row-normalised confusion matrix of `model` on `ds`, titled with the model's `name`.
 ///
 /// `model_confusion("BN + GAP", &gap, &data.test)?`

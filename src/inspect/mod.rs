@@ -13,7 +13,7 @@ pub mod prepare;
 pub use barcodes::{class_means, detrend, gap_vectors, mean_vector};
 pub use cam::{class_activation_map, upsample, Cam};
 pub use classify::{classify_file, Classification};
-pub use prepare::{prepare_image, prepare_luma, prepare_steps, PrepStep, PreparedImage};
+pub use prepare::{decode_grey, prepare_image, prepare_luma, prepare_steps, PrepStep, PreparedImage};
 
 use crate::model::{images_tensor, tensor_to_vec, Activation};
 use crate::train::TrainedModel;

@@ -25,8 +25,29 @@ pub fn prepare_image(path: impl AsRef<Path>, size: usize) -> Result<PreparedImag
 /// drawing on a transparent canvas reads as ink on paper (dropping the alpha channel would
 /// turn its background black, like the strokes).
 pub fn load_grey(path: &Path) -> Result<image::GrayImage> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let img = image::load_from_memory(&bytes).map_err(|e| Error::format(path, format!("not a readable image: {e}")))?;
+    decode_grey(path, &std::fs::read(path).map_err(|e| Error::io(path, e))?)
+}
+
+/// Longest side [`decode_grey`] accepts: padding to a square allocates side² bytes, so a
+/// 2×100000 strip (a few hundred bytes as PNG) must not get that far.
+pub const MAX_SIDE: u32 = 8192;
+
+/// [`load_grey`] on the file's bytes (`path` names them in errors). Images larger than
+/// [`MAX_SIDE`] on a side, or needing more than 512 MiB to decode, are refused.
+pub fn decode_grey(path: &Path, bytes: &[u8]) -> Result<image::GrayImage> {
+    let unreadable = |e: image::ImageError| match e {
+        image::ImageError::Limits(_) => Error::format(path, format!("image too large: more than {MAX_SIDE} px on a side or 512 MiB to decode")),
+        e => Error::format(path, format!("not a readable image: {e}")),
+    };
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| Error::format(path, format!("not a readable image: {e}")))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(512 << 20);
+    reader.limits(limits);
+    let img = reader.decode().map_err(unreadable)?;
     if !img.color().has_alpha() {
         return Ok(img.to_luma8());
     }
@@ -56,6 +77,9 @@ pub fn prepare_steps(g: image::GrayImage, size: usize) -> std::result::Result<(P
     let (w, h) = g.dimensions();
     if w < 2 || h < 2 {
         return Err(format!("image is {w}x{h}: too small to classify"));
+    }
+    if w.max(h) > MAX_SIDE {
+        return Err(format!("image is {w}x{h}: larger than {MAX_SIDE} px on a side"));
     }
     // Background = mean of the border pixels.
     let mut border = Vec::new();

@@ -1,7 +1,8 @@
 //! The lab around the series: the notebooks' named training runs ([`recipes`]), the
-//! [`run_cache`] that trains each once, the [`results`] table they record, and the [`bench`](mod@bench)es.
+//! [`run_cache`] that trains each once, the [`results`] table they record, and the [`bench`](mod@bench)es, and the entry points of the [`fuzz`] targets.
 
 pub mod bench;
+pub mod fuzz;
 pub mod recipes;
 pub mod results;
 pub mod run_cache;

@@ -87,7 +87,7 @@ pub fn about(name: &str) -> &'static str {
         "gap-aug" => "the GAP network on augmented images (as model4), 24 epochs, cosine decay",
         "gap-mirror" => "the GAP network on mirrored images shifted by whole pixels (±2 px), 30 epochs, cosine decay",
         "vgg" => "two VGG blocks (3x3 conv pairs with BatchNorm) and a 256-unit dense layer with dropout 0.5, 20 epochs, cosine decay",
-        "digits" => "18,810-weight barcode network on MNIST digits, rotation ±15°, shift ±10 %, batch 32",
+        "digits" => "18,810-weight barcode network on MNIST digits, rotation ±15°, shift ±10 %, batch 32, up to 120 epochs, early stopping (patience 20)",
         _ => "",
     }
 }

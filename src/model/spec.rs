@@ -25,6 +25,9 @@ impl Act {
     }
 }
 
+/// Largest input or padded side a spec may have, in pixels.
+pub const MAX_SIDE: usize = 4096;
+
 /// One layer of a Sequential model, Keras-style.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum LayerSpec {
@@ -100,19 +103,32 @@ pub struct SummaryRow {
 impl ModelSpec {
     /// Output shapes and parameter counts, layer by layer (Keras conventions).
     pub fn rows(&self) -> Result<Vec<SummaryRow>> {
-        let mut shape = Shape::Map(1, self.input.0, self.input.1);
+        let (ih, iw) = self.input;
+        if ih == 0 || iw == 0 || ih > MAX_SIDE || iw > MAX_SIDE {
+            return Err(Error::invalid(format!("{}: input {ih}x{iw} outside 1–{MAX_SIDE} px", self.name)));
+        }
+        let mut shape = Shape::Map(1, ih, iw);
         let mut rows = Vec::new();
         let mut counts = std::collections::HashMap::<&str, usize>::new();
         for (i, l) in self.layers.iter().enumerate() {
             let bad = |msg: String| Error::invalid(format!("{}: layer {i} ({l:?}): {msg}", self.name));
+            // Sizes come from files too (model headers): arithmetic that would overflow is an error.
+            let big = || bad("sizes too large".into());
+            let mul = |a: usize, b: usize| a.checked_mul(b).ok_or_else(big);
             let (kind, next, t, nt) = match (l, shape) {
                 (LayerSpec::Normalize, s) => ("normalization", s, 0, 3),
                 (LayerSpec::Pad { pixels: p }, Shape::Map(c, h, w)) => {
+                    if *p > MAX_SIDE || h + 2 * p > MAX_SIDE || w + 2 * p > MAX_SIDE {
+                        return Err(bad(format!("padded size larger than {MAX_SIDE} px")));
+                    }
                     ("zero_padding2d", Shape::Map(c, h + 2 * p, w + 2 * p), 0, 0)
                 }
                 (LayerSpec::Conv { filters, kernel, same, .. }, Shape::Map(c, h, w)) => {
                     if *filters == 0 || *kernel == 0 {
                         return Err(bad("filters and kernel must be positive".into()));
+                    }
+                    if *kernel > MAX_SIDE {
+                        return Err(bad(format!("kernel larger than {MAX_SIDE} px")));
                     }
                     let (oh, ow) = if *same {
                         (h, w)
@@ -121,9 +137,11 @@ impl ModelSpec {
                     } else {
                         return Err(bad(format!("kernel {kernel} larger than input {h}x{w}")));
                     };
-                    ("conv2d", Shape::Map(*filters, oh, ow), kernel * kernel * c * filters + filters, 0)
+                    let weights = mul(mul(mul(*kernel, *kernel)?, c)?, *filters)?;
+                    mul(mul(*filters, oh)?, ow)?;
+                    ("conv2d", Shape::Map(*filters, oh, ow), weights.checked_add(*filters).ok_or_else(big)?, 0)
                 }
-                (LayerSpec::BatchNorm, Shape::Map(c, h, w)) => ("batch_normalization", Shape::Map(c, h, w), 2 * c, 2 * c),
+                (LayerSpec::BatchNorm, Shape::Map(c, h, w)) => ("batch_normalization", Shape::Map(c, h, w), mul(2, c)?, mul(2, c)?),
                 (LayerSpec::Activation(_), s) => ("activation", s, 0, 0),
                 (LayerSpec::MaxPool { size }, Shape::Map(c, h, w)) => {
                     if *size == 0 || h < *size || w < *size {
@@ -138,13 +156,13 @@ impl ModelSpec {
                     ("dropout", s, 0, 0)
                 }
                 (LayerSpec::GlobalAvgPool, Shape::Map(c, _, _)) => ("global_average_pooling2d", Shape::Flat(c), 0, 0),
-                (LayerSpec::Flatten, Shape::Map(c, h, w)) => ("flatten", Shape::Flat(c * h * w), 0, 0),
+                (LayerSpec::Flatten, Shape::Map(c, h, w)) => ("flatten", Shape::Flat(mul(mul(c, h)?, w)?), 0, 0),
                 (LayerSpec::Flatten, Shape::Flat(n)) => ("flatten", Shape::Flat(n), 0, 0),
                 (LayerSpec::Dense { units, .. }, Shape::Flat(n)) => {
                     if *units == 0 {
                         return Err(bad("units must be positive".into()));
                     }
-                    ("dense", Shape::Flat(*units), n * units + units, 0)
+                    ("dense", Shape::Flat(*units), mul(n, *units)?.checked_add(*units).ok_or_else(big)?, 0)
                 }
                 (_, s) => return Err(bad(format!("cannot follow output shape {s}"))),
             };

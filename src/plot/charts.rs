@@ -5,15 +5,17 @@ use super::*;
 
 
 fn draw_bars<DB: DrawingBackend>(root: &Area<DB>, title: &str, labels: &[String], values: &[f64], colors: &[RGBColor]) -> Result<()> {
-    let (_, hi) = finite_range(values);
-    let top = if hi <= 0.0 { 1.0 } else { hi * 1.1 };
+    // Signed values draw below the axis; a chart of non-negative values starts at zero.
+    let (lo, hi) = finite_range(values);
+    let top = if hi <= 0.0 { if lo < 0.0 { 0.0 } else { 1.0 } } else { hi * 1.1 };
+    let bottom = if lo < 0.0 { lo * 1.1 } else { 0.0 };
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 20))
         .margin(10)
         .x_label_area_size(if labels.iter().any(|l| l.len() > 3) { 60 } else { 30 })
         .y_label_area_size(55)
         // n − 1 as the upper bound: a segmented 0..n range would add an empty slot at the end.
-        .build_cartesian_2d((0..labels.len().max(2) - 1).into_segmented(), 0f64..top)
+        .build_cartesian_2d((0..labels.len().max(2) - 1).into_segmented(), bottom..top)
         .map_err(perr)?;
     let labels_c = labels.to_vec();
     // Many bars (a 128-value vector): label every `step`-th one so the labels do not overlap.
@@ -35,7 +37,8 @@ fn draw_bars<DB: DrawingBackend>(root: &Area<DB>, title: &str, labels: &[String]
     chart
         .draw_series(values.iter().enumerate().map(|(i, &v)| {
             let c = colors.get(i).copied().unwrap_or(TAB10[0]);
-            let mut r = Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), v.max(0.0))], c.filled());
+            let v = if v.is_finite() { v } else { 0.0 };
+            let mut r = Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), v)], c.filled());
             r.set_margin(0, 0, 3, 3);
             r
         }))
@@ -48,8 +51,8 @@ pub fn bar_chart(title: &str, labels: &[&str], values: &[f64]) -> Result<Figure>
     coloured_bars(title, labels, values, &[TAB10[0]; 1].repeat(values.len()))
 }
 
-/// Vertical bars with one colour per bar.
-fn coloured_bars(title: &str, labels: &[&str], values: &[f64], colors: &[RGBColor]) -> Result<Figure> {
+/// Vertical bars with one colour per bar (e.g. a true class in green).
+pub fn coloured_bars(title: &str, labels: &[&str], values: &[f64], colors: &[RGBColor]) -> Result<Figure> {
     if labels.len() != values.len() || values.is_empty() {
         return Err(Error::invalid(format!("bar_chart: {} labels for {} values", labels.len(), values.len())));
     }
@@ -280,14 +283,9 @@ pub fn vector_bars(title: &str, values: &[f32], labels: Option<&[String]>) -> Re
         _ => (0..values.len()).map(|i| i.to_string()).collect(),
     };
     let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
-    let v: Vec<f64> = values.iter().map(|&x| x.max(0.0) as f64).collect();
-    if values.iter().any(|&x| x < 0.0) {
-        // Signed values: shift nothing, colour negatives red and show their magnitude.
-        let colors: Vec<RGBColor> = values.iter().map(|&x| if x < 0.0 { RED } else { BLUE }).collect();
-        let mag: Vec<f64> = values.iter().map(|&x| x.abs() as f64).collect();
-        return coloured_bars(&format!("{title} (red: negative)"), &names, &mag, &colors);
-    }
-    bar_chart(title, &names, &v)
+    // Plain values are blue (red and green mean wrong and right in the series); negative ones
+    // go below the axis.
+    bar_chart(title, &names, &values.iter().map(|&x| x as f64).collect::<Vec<_>>())
 }
 
 /// One bar per class, labelled with the class names (e.g. per-class accuracy).

@@ -57,7 +57,7 @@ pub mod markdown;
 pub mod probabilities;
 pub mod scatter;
 
-pub use charts::{bar_chart, class_bars, heatmap, histogram, vector_bars, Bins};
+pub use charts::{bar_chart, class_bars, coloured_bars, heatmap, histogram, vector_bars, Bins};
 pub use colour::{diverging, jet, series_colour, viridis, BLUE, GREEN, GREY, RED, TAB10};
 pub use plotters::style::RGBColor;
 pub use curves::{learning_curves, Curves};

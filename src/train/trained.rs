@@ -34,7 +34,7 @@ struct Header {
 /// Model files before checksums (still read, with a warning).
 pub(crate) const MAGIC_V1: &[u8; 8] = b"CNNLAB01";
 /// Model files and run-cache entries: a [`crate::util::store`] container with the weights.
-const MAGIC: &[u8; 8] = b"CNNLAB02";
+pub(crate) const MAGIC: &[u8; 8] = b"CNNLAB02";
 
 /// A network's weights (and BatchNorm statistics) as bytes; parameter ids included.
 pub(crate) fn net_bytes(net: &Net, path: &Path) -> Result<Vec<u8>> {
@@ -44,6 +44,12 @@ pub(crate) fn net_bytes(net: &Net, path: &Path) -> Result<Vec<u8>> {
 
 /// Load `weights` (from [`net_bytes`]) into a fresh `spec` network on `device`.
 pub(crate) fn net_from_bytes(spec: &ModelSpec, weights: Vec<u8>, device: &Device, path: &Path) -> Result<Net> {
+    // Every stored number takes 4 bytes: a spec that asks for more weights than the file holds
+    // is refused before the network is built (a damaged header must not allocate gigabytes).
+    let numbers: usize = spec.rows().map_err(|e| Error::format(path, e.to_string()))?.iter().map(|r| r.trainable + r.non_trainable).sum();
+    if numbers.saturating_mul(4) > weights.len() {
+        return Err(Error::format(path, format!("weights do not match the model spec: it needs {numbers} numbers, the file holds {} bytes", weights.len())));
+    }
     let net = spec.try_build(device).map_err(|e| Error::format(path, e.to_string()))?;
     let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(weights))
         .map_err(|e| Error::format(path, format!("corrupt weights: {e}")))?;
@@ -72,12 +78,16 @@ impl TrainedModel {
     /// match is an error; files from before checksums load with a warning.
     pub fn load(path: impl AsRef<Path>, device: &Device) -> Result<TrainedModel> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_bytes(path, &std::fs::read(path).map_err(|e| Error::io(path, e))?, device)
+    }
+
+    /// [`TrainedModel::load`] on the file's bytes (`path` names them in errors).
+    pub fn from_bytes(path: &Path, bytes: &[u8], device: &Device) -> Result<TrainedModel> {
         let (header, weights) = if bytes.starts_with(MAGIC_V1) {
             eprintln!("warning: {}: model file without a checksum (written before format 2); save it again to add one", path.display());
-            split_v1(path, &bytes)?
+            split_v1(path, bytes)?
         } else {
-            let mut c = crate::util::store::parse(path, &bytes, MAGIC, 1, "model file")?;
+            let mut c = crate::util::store::parse(path, bytes, MAGIC, 1, "model file")?;
             (c.header, c.sections.pop().unwrap_or_default())
         };
         let header: Header = serde_json::from_slice(&header).map_err(|e| Error::format(path, format!("corrupt model header: {e}")))?;

@@ -1,5 +1,6 @@
 //! Progress display: an indicatif bar in a terminal; throttled plain-text lines elsewhere
-//! (a notebook cell, a CI log), so long work shows it is alive without flooding the output.
+//! (a notebook cell, a CI log), at most one every 30 s, so long work shows it is alive without
+//! flooding the output.
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -51,7 +52,8 @@ impl EpochProgress {
         Self {
             bar,
             last: Instant::now(),
-            every: Duration::from_secs(if enabled { 10 } else { u64::MAX / 4 }),
+            // 30 s: epochs shorter than that (most of the series) print only their summary line.
+            every: Duration::from_secs(if enabled { 30 } else { u64::MAX / 4 }),
             total,
             done: 0,
             prefix,

@@ -1,0 +1,5 @@
+#![no_main]
+// The csv reader: any bytes must give Ok or an error, never a panic, a hang or a huge allocation.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = cnn_lab::lab::fuzz::run(cnn_lab::lab::fuzz::Target::Csv, data);
+});
