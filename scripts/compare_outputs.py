@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Compare the numbers two runs of the notebooks printed, cell by cell, ignoring timings.
 
-Usage: compare_outputs.py DIR_A DIR_B [--results A.json B.json]
+Usage: compare_outputs.py [--subset] DIR_A DIR_B [--results A.json B.json]
   DIR_A, DIR_B: folders holding the same notebooks (*.ipynb), executed twice.
+  --subset: compare only the notebooks DIR_B holds (and only their rows of the results tables).
   --results: two results tables (results/results.json format) compared row by row, timings left out.
 Prints every cell whose numbers differ (notebook, cell, the first differing line of each run) and
 exits 1 if any do; 0 with a one-line count otherwise.
@@ -82,9 +83,10 @@ def compare_notebook(a_path: str, b_path: str):
     return diffs, count
 
 
-def compare_results(a_path: str, b_path: str):
+def compare_results(a_path: str, b_path: str, notebooks=None):
     def rows(p):
-        return {(r["notebook"], r["model"]): r for r in json.load(open(p))}
+        return {(r["notebook"], r["model"]): r for r in json.load(open(p))
+                if notebooks is None or r["notebook"] in notebooks}
     a, b = rows(a_path), rows(b_path)
     diffs = []
     for key in sorted(set(a) | set(b)):
@@ -100,13 +102,15 @@ def compare_results(a_path: str, b_path: str):
 def main() -> None:
     args = sys.argv[1:]
     results = None
+    subset = "--subset" in args
+    args = [a for a in args if a != "--subset"]
     if "--results" in args:
         i = args.index("--results")
         results, args = args[i + 1:i + 3], args[:i] + args[i + 3:]
     if len(args) != 2:
         sys.exit(__doc__)
     dir_a, dir_b = args
-    names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(dir_a, "*.ipynb")))
+    names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(dir_b if subset else dir_a, "*.ipynb")))
     if not names:
         sys.exit(f"no notebooks in {dir_a}")
     bad, total = 0, 0
@@ -122,7 +126,8 @@ def main() -> None:
             bad += 1
             print(f"{name}, cell {cell}:\n  A: {la}\n  B: {lb}")
     if results:
-        diffs, rows = compare_results(*results)
+        stems = {n[:-len(".ipynb")] for n in names} if subset else None
+        diffs, rows = compare_results(*results, notebooks=stems)
         for d in diffs:
             bad += 1
             print(f"results: {d}")
