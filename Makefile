@@ -9,7 +9,7 @@ QUICK_DIR := target/nb-quick
 # Python with torch for the PyTorch reference (torch is not in the venv: ~4.5 GB with its CUDA libraries).
 TORCH_PY ?= $(PY)
 
-.PHONY: run test setup system venv evcxr data build notebooks blog test-rust test-notebooks test-blog bench bench-notebook kernel-stock reproduce-check fuzz
+.PHONY: run test setup system venv evcxr data build notebooks blog web test-rust test-notebooks test-blog test-web bench bench-notebook kernel-stock reproduce-check fuzz
 
 # The notebooks start as soon as their kernel is installed: the release build of the `cnn-lab`
 # binary (~8 min on a fresh machine) happens when the first notebook's speed comparison needs it.
@@ -17,7 +17,7 @@ run: system venv evcxr data notebooks blog
 
 # Each stage's wall time is printed as it ends and in a table at the end (scripts/stages.sh).
 test:
-	@MAKE="$(MAKE)" scripts/stages.sh system venv evcxr data build test-rust test-notebooks test-blog
+	@MAKE="$(MAKE)" scripts/stages.sh system venv evcxr data build test-rust test-notebooks test-blog test-web
 
 setup: system venv evcxr data build
 
@@ -80,9 +80,28 @@ notebooks: venv
 	cargo run --release --quiet -- results --readme README.md
 
 blog: venv
+	@$(PY) scripts/web_manifest.py check >/dev/null 2>&1 || $(MAKE) web
 	$(PY) scripts/export_blog.py
 	$(PY) scripts/check_blog.py
 	$(PY) scripts/render_blog.py
+
+# Post 05's browser demo (web/README.md): the crate's inference built for WebAssembly with
+# Debian's rustc-web toolchain, into blog/05-what-the-network-sees/demo/.
+web: build
+	@if ! dpkg -s rustc-web cargo-web rust-web-src lld-22 >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rustc-web cargo-web rust-web-src lld-22; fi
+	scripts/build_web.sh
+
+# The demo in Chromium: built from the current sources, its numbers equal the native crate's, a
+# drawn stroke and a dropped picture work, nothing requested outside the blog (web/test/).
+test-web: venv
+	$(PY) scripts/web_manifest.py check
+	cd web/test && npm ci --silent --no-audit --no-fund
+	rm -rf target/web-check && CNN_LAB_BLOG=target/web-check $(PY) scripts/export_blog.py >/dev/null
+	./target/release/cnn-lab web-demo reference blog/05-what-the-network-sees/demo --images 20 \
+	  data/sample_images/photo_tshirt_on_white.png > target/web-check/reference.json
+	node web/test/demo.test.mjs target/web-check target/web-check/reference.json \
+	  data/sample_images/photo_tshirt_on_white.png target/web-demo.png
 
 # The committed posts: exported again from the committed notebooks into target/, they must match
 # blog/*/index.md (no stale post), pass the checks, and render in Chromium without a broken image

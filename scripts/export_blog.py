@@ -12,6 +12,8 @@ and index.html per post, and blog/index.md + index.html listing the series.
   ends with previous/next links.
 - The HTML is rendered here (mistune + pygments, inline CSS): no scripts, no fonts or styles from
   a CDN, so a page renders offline.
+- Post 05 has an interactive page beside it, demo.html: web/page/demo.html in the site's style,
+  running the crate's WebAssembly build from the post's demo/ folder (scripts/build_web.sh).
 """
 import datetime
 import glob
@@ -19,6 +21,7 @@ import html
 import math
 import os
 import re
+import shutil
 import sys
 
 import mistune
@@ -35,6 +38,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # notebook shows them as it runs; in a post the epoch lines say it all).
 NOISE = re.compile(r"^(EVCXR_.*|Took \d+(\.\d+)?m?s|epoch \d+/\d+ batch \d+/\d+ .*)$")
 NB_LINK = re.compile(r"\]\((\d\d-[a-z0-9-]+)\.ipynb(#[^)\s]*)?\)")
+# A notebook's link into the blog folder (a post's demo page) becomes a link beside the post.
+BLOG_LINK = re.compile(r"\]\(\.\./blog/(\d\d-[a-z0-9-]+)/([^)\s]+)\)")
 WORDS_PER_MINUTE = 220
 
 
@@ -70,6 +75,7 @@ class CleanPost(Preprocessor):
         for c in nb.cells:
             if c.cell_type == "markdown":
                 c.source = NB_LINK.sub(lambda m: f"](../{m.group(1)}/{m.group(2) or ''})", c.source)
+                c.source = BLOG_LINK.sub(lambda m: f"](../{m.group(1)}/{m.group(2)})", c.source)
                 caption = plain_sentence(c.source)
                 continue
             if c.cell_type != "code":
@@ -303,6 +309,45 @@ def write_index(out_root, metas):
         f.write(page("CNNs in Rust, explained and visualised", body, intro))
 
 
+DEMO_SLUG = "05-what-the-network-sees"
+DEMO_CSS = """
+.demo { display: flex; flex-wrap: wrap; gap: 24px; margin: 20px 0; padding: 12px; border: 2px dashed transparent; border-radius: 8px; }
+.demo.over { border-color: #0969da; }
+.demo figure { margin: 0; flex: 1 1 300px; }
+.demo canvas { width: 280px; height: 280px; image-rendering: pixelated; border: 1px solid #d0d7de; touch-action: none; display: block; }
+#draw { cursor: crosshair; }
+figcaption { font-size: 15px; color: #57606a; margin: 6px 0; }
+.controls { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 8px; }
+.controls button, .controls .file { font: inherit; font-size: 15px; padding: 4px 12px; border: 1px solid #d0d7de; border-radius: 6px; background: #f6f8fa; cursor: pointer; }
+.controls .file input { display: none; }
+#bars { margin-top: 8px; font-size: 15px; }
+.bar { display: grid; grid-template-columns: 190px 1fr 64px; gap: 8px; align-items: center; }
+.bar .track { background: #eef1f4; height: 14px; border-radius: 2px; overflow: hidden; }
+.bar .track span { display: block; height: 100%; }
+.bar .num { text-align: right; font-variant-numeric: tabular-nums; }
+#steps { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-end; }
+#steps figure { margin: 0; }
+#steps canvas { border: 1px solid #d0d7de; max-width: 140px; display: block; }
+"""
+DEMO_SCRIPTS = ["cnn_lab_web.js", "wasm.js", "model.js", "test-images.js", "demo.js"]
+
+
+def write_demo(out_root):
+    """Post 05's interactive page (web/page/demo.html) in the site's style, beside the post; its
+    demo/ folder (built by scripts/build_web.sh) is copied along when exporting elsewhere."""
+    body = open(os.path.join(ROOT, "web", "page", "demo.html")).read()
+    assets = os.path.join(ROOT, "blog", DEMO_SLUG, "demo")
+    dest = os.path.join(out_root, DEMO_SLUG)
+    if os.path.abspath(out_root) != os.path.join(ROOT, "blog") and os.path.isdir(assets):
+        shutil.copytree(assets, os.path.join(dest, "demo"), dirs_exist_ok=True)
+    scripts = "".join(f'<script src="demo/{s}"></script>\n' for s in DEMO_SCRIPTS)
+    text = page("Draw a garment and watch the network decide", body + "\n" + scripts,
+                "The GAP network of post 05, running in the browser: draw, and see its probabilities and class activation map.")
+    text = text.replace("</style>", DEMO_CSS + "</style>", 1)
+    with open(os.path.join(dest, "demo.html"), "w") as f:
+        f.write(text)
+
+
 def main():
     out_root = os.environ.get("CNN_LAB_BLOG", os.path.join(ROOT, "blog"))
     paths = sys.argv[1:] or sorted(glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb")))
@@ -316,6 +361,8 @@ def main():
         metas.append(export(p, out_root, prev, nxt))
         print("exported", os.path.relpath(os.path.join(out_root, metas[-1]["slug"]), ROOT))
     write_index(out_root, metas)
+    if any(m["slug"] == DEMO_SLUG for m in metas):
+        write_demo(out_root)
     print("index", os.path.relpath(os.path.join(out_root, "index.md"), ROOT))
 
 

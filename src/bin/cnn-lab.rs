@@ -99,6 +99,9 @@ enum Cmd {
     /// Write the fuzz targets' seed inputs into DIR/<target>/ (used by `make fuzz`).
     #[command(hide = true)]
     FuzzSeeds { dir: PathBuf },
+    /// Post 05's browser demo: its data, or the native numbers its browser test checks.
+    #[command(hide = true, subcommand)]
+    WebDemo(WebDemoCmd),
     /// Training and inference throughput of a preset on random data.
     Bench {
         #[arg(long, default_value = "model1")]
@@ -115,6 +118,24 @@ enum Cmd {
         /// Print the result as JSON too.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebDemoCmd {
+    /// Write model.js and test-images.js into DIR; print the model's recipe and weights hash as JSON.
+    Assets {
+        dir: PathBuf,
+        #[arg(long, default_value = "gap")]
+        recipe: String,
+    },
+    /// Print, as JSON, the probabilities and CAMs of the demo's first IMAGES test images and of
+    /// each picture prepared as `classify` does, computed natively with DIR/model.js's network.
+    Reference {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        images: usize,
+        photos: Vec<PathBuf>,
     },
 }
 
@@ -215,6 +236,7 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
+        Cmd::WebDemo(cmd) => web_demo(cmd)?,
         Cmd::Classify { images, model, recipe, save_plots } => {
             let m = match model {
                 Some(p) => TrainedModel::load(&p, &default_device()?)?,
@@ -321,3 +343,29 @@ fn tsne_bench(input: Option<PathBuf>, python: Option<PathBuf>, n: usize) -> Resu
     Ok(())
 }
 
+
+fn web_demo(cmd: WebDemoCmd) -> Result<()> {
+    use cnn_lab::lab::web_demo;
+    let (_, test) = fashion_mnist()?;
+    match cmd {
+        WebDemoCmd::Assets { dir, recipe } => {
+            let data = recipes::fashion()?;
+            recipes::announce_training(&recipe, &data)?;
+            let m = recipes::train(&recipe, &data)?;
+            let tmp = tempfile::NamedTempFile::new().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+            m.save(tmp.path())?;
+            let bytes = std::fs::read(tmp.path()).map_err(|e| Error::io(tmp.path(), e))?;
+            let ev = m.evaluate(&data.test)?;
+            let info = serde_json::json!({ "recipe": recipe, "weights_sha256": &m.weights_sha256()[..16], "test_accuracy": ev.accuracy, "test_images": ev.images });
+            web_demo::write_assets(&bytes, &info, &test, &dir)?;
+            println!("{info}");
+        }
+        WebDemoCmd::Reference { dir, images, photos } => {
+            let p = dir.join("model.js");
+            let m = TrainedModel::from_bytes(&p, &web_demo::model_from_script(&p)?, &cpu())?;
+            let photos: Vec<&std::path::Path> = photos.iter().map(|p| p.as_path()).collect();
+            println!("{}", web_demo::reference(&m, &test, images, &photos)?);
+        }
+    }
+    Ok(())
+}

@@ -3,7 +3,7 @@
 
 use super::readers::{read_digits_csv, read_idx_pair};
 use super::{Dataset, FASHION_CLASSES};
-use crate::util::error::{write_atomic, Error, Result};
+use crate::util::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 struct Source {
@@ -85,12 +85,20 @@ fn file_in(dir: &Path, f: &str) -> PathBuf {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn md5_hex(bytes: &[u8]) -> String {
     use md5::{Digest, Md5};
     crate::util::hex(&Md5::digest(bytes))
 }
 
 /// Download `url` to `dest`, checking its MD5; atomic (temp file + rename), with a progress bar.
+#[cfg(target_arch = "wasm32")]
+pub fn download(url: &str, dest: &Path, _md5: Option<&str>) -> Result<()> {
+    Err(Error::format(dest, format!("not found, and the browser build downloads nothing ({url})")))
+}
+
+/// Download `url` to `dest`, checking its MD5; atomic (temp file + rename), with a progress bar.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn download(url: &str, dest: &Path, md5: Option<&str>) -> Result<()> {
     let resp = ureq::AgentBuilder::new()
         .timeout_connect(std::time::Duration::from_secs(8))
@@ -124,7 +132,7 @@ pub fn download(url: &str, dest: &Path, md5: Option<&str>) -> Result<()> {
             ));
         }
     }
-    write_atomic(dest, &buf)
+    crate::util::error::write_atomic(dest, &buf)
 }
 
 fn locate(src: &Source) -> Result<PathBuf> {

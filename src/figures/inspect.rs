@@ -134,7 +134,7 @@ pub fn save_layer_grids(model: &TrainedModel, px: &[u8], dir: impl AsRef<Path>) 
 
 /// The image with its CAM laid over it (jet-like colours, transparent where the map is low).
 pub fn cam_panel(px: &[u8], cam: &Cam, title: impl Into<String>) -> Panel {
-    Panel::from_bytes(px, cam.rows, cam.cols, title).with_overlay(cam.upsampled.clone(), 0.55)
+    Panel::from_bytes(px, cam.rows, cam.cols, title).with_overlay(cam.upsampled.clone(), plot::CAM_ALPHA)
 }
 
 /// CAMs of the predicted class for several images, titled "predicted (true)" in green when right

@@ -1,7 +1,7 @@
 //! Class activation maps (Zhou et al. 2016): where in an image a GAP network finds the evidence
 //! for a class.
 
-use super::activations;
+use super::{forward_outputs, LayerOutput};
 use crate::model::{tensor_to_vec, Layer, LayerSpec};
 use crate::train::TrainedModel;
 use crate::util::error::{Error, Result};
@@ -64,8 +64,27 @@ pub fn class_activation_map(model: &TrainedModel, px: &[u8], class: usize) -> Re
     if class >= model.class_names.len() {
         return Err(Error::invalid(format!("class {class} out of range (0..{})", model.class_names.len())));
     }
-    let acts = activations(model, px)?;
-    let maps = &acts[g - 1];
+    let (_, acts) = forward_outputs(model, px)?;
+    cam_of(model, &acts[g - 1], d, class)
+}
+
+/// The probabilities for one byte image and the class activation map of its most probable
+/// class, from a single forward pass (what `cnn-lab classify` and the browser demo show).
+///
+/// ```no_run
+/// # let (model, px): (cnn_lab::train::TrainedModel, Vec<u8>) = todo!();
+/// let (probs, cam) = cnn_lab::inspect::predict_with_cam(&model, &px)?;
+/// # Ok::<(), cnn_lab::Error>(())
+/// ```
+pub fn predict_with_cam(model: &TrainedModel, px: &[u8]) -> Result<(Vec<f32>, Cam)> {
+    let (g, d) = gap_then_dense(model)?;
+    let (probs, acts) = forward_outputs(model, px)?;
+    let cam = cam_of(model, &acts[g - 1], d, crate::util::argmax(&probs))?;
+    Ok((probs, cam))
+}
+
+/// The maps of the last convolution weighted by the output layer `d`'s weights for `class`.
+fn cam_of(model: &TrainedModel, maps: &LayerOutput, d: usize, class: usize) -> Result<Cam> {
     let w = match &model.net.layers[d] {
         Some(Layer::Dense(m)) => m.weight.val(),
         _ => return Err(Error::invalid("output layer has no weights")),

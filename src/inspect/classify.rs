@@ -1,6 +1,6 @@
 //! Classifying a new image file, with what the network saw and where it looked.
 
-use super::cam::{class_activation_map, Cam};
+use super::cam::{predict_with_cam, Cam};
 use super::prepare::{prepare_image, PreparedImage};
 use crate::train::TrainedModel;
 use crate::util::error::Result;
@@ -25,9 +25,12 @@ pub fn classify_file(model: &TrainedModel, path: impl AsRef<Path>) -> Result<Cla
     let path = path.as_ref();
     let (h, _) = model.config.spec.input;
     let image = prepare_image(path, h)?;
-    let probs = model.predict_image(&image.pixels)?;
+    // One forward pass gives both for a GAP network; the others have no CAM.
+    let (probs, cam) = match predict_with_cam(model, &image.pixels) {
+        Ok((probs, cam)) => (probs, Some(cam)),
+        Err(_) => (model.predict_image(&image.pixels)?, None),
+    };
     let top3 = top_k(&probs, 3);
-    let cam = class_activation_map(model, &image.pixels, top3[0].0).ok();
     let source = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(Classification { image, probs, top3, cam, class_names: model.class_names.clone(), source })
 }

@@ -11,7 +11,7 @@ pub mod explain;
 pub mod prepare;
 
 pub use barcodes::{class_means, detrend, gap_vectors, mean_vector};
-pub use cam::{class_activation_map, upsample, Cam};
+pub use cam::{class_activation_map, predict_with_cam, upsample, Cam};
 pub use classify::{classify_file, Classification};
 pub use prepare::{decode_grey, prepare_image, prepare_luma, prepare_steps, PrepStep, PreparedImage};
 
@@ -45,10 +45,16 @@ impl LayerOutput {
 
 /// Every layer's output for one byte image (`rows × cols` of the model's input), in order.
 pub fn activations(model: &TrainedModel, px: &[u8]) -> Result<Vec<LayerOutput>> {
+    Ok(forward_outputs(model, px)?.1)
+}
+
+/// One forward pass of one byte image: the class probabilities and every layer's output.
+pub(crate) fn forward_outputs(model: &TrainedModel, px: &[u8]) -> Result<(Vec<f32>, Vec<LayerOutput>)> {
     let ds = model.image_dataset(px)?;
     let x = images_tensor(&ds, &[0], model.normalization, &model.device);
-    let (_, trace) = model.net.forward_trace(x);
-    Ok(trace
+    let (logits, trace) = model.net.forward_trace(x);
+    let probs = tensor_to_vec(burn::tensor::activation::softmax(logits, 1));
+    let outputs = trace
         .into_iter()
         .map(|(name, a)| match a {
             Activation::Maps(t) => {
@@ -60,7 +66,8 @@ pub fn activations(model: &TrainedModel, px: &[u8]) -> Result<Vec<LayerOutput>> 
                 LayerOutput { name, channels: n, rows: 1, cols: 1, values: tensor_to_vec(t) }
             }
         })
-        .collect())
+        .collect();
+    Ok((probs, outputs))
 }
 
 /// The output of the layer called `name` (see the model's summary) for one image.
@@ -144,6 +151,17 @@ mod tests {
     }
 
     #[test]
+    fn one_pass_gives_the_probabilities_and_the_winners_cam() {
+        let m = tiny();
+        // More ink than not: filter 0 (the image) outweighs filter 1 (its negative), class 0 wins.
+        let px: Vec<u8> = (0..16).map(|i| if i % 3 == 0 { 40 } else { 250 }).collect();
+        let (probs, cam) = predict_with_cam(&m, &px).unwrap();
+        assert_eq!(probs, m.predict_image(&px).unwrap());
+        assert_eq!(cam.class, 0);
+        assert_eq!(cam, class_activation_map(&m, &px, 0).unwrap());
+    }
+
+    #[test]
     fn cam_needs_a_gap_network() {
         let spec = ModelSpec::preset("model1").unwrap();
         let device = crate::util::device::cpu();
@@ -152,6 +170,7 @@ mod tests {
         m.config = TrainConfig::new(spec);
         let e = class_activation_map(&m, &[0; 784], 0).unwrap_err().to_string();
         assert!(e.contains("global average pooling"), "{e}");
+        assert!(predict_with_cam(&m, &[0; 784]).is_err());
     }
 
     #[test]

@@ -65,6 +65,23 @@ pub fn jet(t: f64) -> RGBColor {
     RGBColor(f(3.0), f(2.0), f(1.0))
 }
 
+/// How opaque a CAM is over its image where it is hottest, in the figures and the browser demo.
+pub const CAM_ALPHA: f32 = 0.55;
+
+/// A pixel of a CAM figure: `base` under the jet colour of `t` (the heat scaled to [0, 1]),
+/// more opaque where the heat is higher (`alpha` at the hottest).
+pub fn heat_over(base: RGBColor, t: f32, alpha: f32) -> RGBColor {
+    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    blend(base, jet(t as f64), alpha * (0.25 + 0.75 * t))
+}
+
+/// `heat` scaled to [0, 1] by its own minimum and maximum (each CAM has its own scale).
+pub fn unit_range(heat: &[f32]) -> Vec<f32> {
+    let (lo, hi) = heat.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(l, u), &v| (l.min(v), u.max(v)));
+    let span = if hi - lo < 1e-12 { 1.0 } else { hi - lo };
+    heat.iter().map(|&v| ((v - lo) / span).clamp(0.0, 1.0)).collect()
+}
+
 pub(crate) fn blend(a: RGBColor, b: RGBColor, t: f32) -> RGBColor {
     let m = |x: u8, y: u8| (x as f32 * (1.0 - t) + y as f32 * t).round() as u8;
     RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))

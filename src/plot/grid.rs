@@ -1,6 +1,6 @@
 //! Grids of images or feature maps (with colour bars), labelled rows of panels, and barcodes.
 
-use super::colour::blend;
+use super::colour::{heat_over, unit_range};
 use super::*;
 
 
@@ -148,10 +148,7 @@ fn draw_grid_scaled<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[
         let (lo, hi) = p.range;
         let span = if (hi - lo).abs() < 1e-12 { 1.0 } else { hi - lo };
         let amax = lo.abs().max(hi.abs()).max(1e-12);
-        let heat = p.overlay.as_ref().map(|(h, a)| {
-            let (hl, hh) = h.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(l, u), &v| (l.min(v), u.max(v)));
-            (h, *a, hl, if hh - hl < 1e-12 { 1.0 } else { hh - hl })
-        });
+        let heat = p.overlay.as_ref().map(|(h, a)| (unit_range(h), *a));
         for r in 0..p.rows {
             for c in 0..p.cols {
                 let v = p.values[r * p.cols + c];
@@ -163,11 +160,8 @@ fn draw_grid_scaled<DB: DrawingBackend>(root: &Area<DB>, title: &str, panels: &[
                     ColorMap::Viridis => viridis(((v - lo) / span) as f64),
                     ColorMap::Diverging => diverging((v / amax) as f64),
                 };
-                let color = match heat {
-                    Some((h, a, hl, hs)) if h.len() == p.values.len() => {
-                        let t = ((h[r * p.cols + c] - hl) / hs).clamp(0.0, 1.0);
-                        blend(color, jet(t as f64), a * (0.25 + 0.75 * t))
-                    }
+                let color = match &heat {
+                    Some((h, a)) if h.len() == p.values.len() => heat_over(color, h[r * p.cols + c], *a),
                     _ => color,
                 };
                 let (a, b) = ((x0 as f64 + c as f64 * px) as i32, (y0 as f64 + r as f64 * px) as i32);

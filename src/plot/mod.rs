@@ -58,7 +58,7 @@ pub mod probabilities;
 pub mod scatter;
 
 pub use charts::{bar_chart, class_bars, coloured_bars, heatmap, histogram, vector_bars, Bins};
-pub use colour::{diverging, jet, series_colour, viridis, BLUE, GREEN, GREY, RED, TAB10};
+pub use colour::{diverging, heat_over, CAM_ALPHA, jet, series_colour, unit_range, viridis, BLUE, GREEN, GREY, RED, TAB10};
 pub use plotters::style::RGBColor;
 pub use curves::{learning_curves, Curves};
 pub use figure::{vstack, Figure};
