@@ -93,7 +93,7 @@
       const pct = (probs[c] * 100).toFixed(1);
       return `<div class="bar" role="row"><span role="cell">${name}${c === label ? " (true class)" : ""}</span>` +
         `<span class="track" role="cell"><span style="width:${Math.max(0.5, probs[c] * 100)}%;background:${colour}"></span></span>` +
-        `<span role="cell" class="num">${pct} %</span></div>`;
+        `<span role="cell" class="num">${pct}\u00a0%</span></div>`;
     });
     $("bars").innerHTML = rows.join("");
   }
@@ -132,7 +132,7 @@
     blit("draw", grey(state.pixels), SIZE, SIZE);
     blit("cam", r.overlay, SIZE, SIZE);
     showBars(r.probabilities, state.label);
-    $("cam-caption").textContent = `Where the evidence for “${net.classes[r.class]}” lies (${(r.probabilities[r.class] * 100).toFixed(1)} %).`;
+    $("cam-caption").textContent = `Where the evidence for “${net.classes[r.class]}” lies (${(r.probabilities[r.class] * 100).toFixed(1)}\u00a0%).`;
     const dt = performance.now() - t0;
     if (timings.firstPrediction === null) timings.firstPrediction = performance.now();
     else timings.redraws.push(dt);
@@ -194,7 +194,7 @@
     await wasm_bindgen({ module_or_path: await gunzip(bytes(window.CNN_LAB_WASM_GZ)) });
     net = new wasm_bindgen.Network(bytes(window.CNN_LAB_MODEL));
     const info = window.CNN_LAB_MODEL_INFO;
-    $("accuracy").textContent = `${(info.test_accuracy * 100).toFixed(2)} % right on the ${info.test_images.toLocaleString("en")} test images`;
+    $("accuracy").textContent = `${(info.test_accuracy * 100).toFixed(2)}\u00a0% right on the ${info.test_images.toLocaleString("en")} test images`;
     wireDrawing();
     wireControls();
     showTest(0);

@@ -114,6 +114,7 @@ try {
   if (prep.inverted !== photo.inverted) fail(`${photo.file}: inverted ${prep.inverted}, natively ${photo.inverted}`);
   const dp = maxDiff(prep.probabilities, photo.probabilities);
   if (dp > 1e-4) fail(`${photo.file}: probabilities differ from the native crate's by ${dp}`);
+  if (shotPath) await page.screenshot({ path: shotPath.replace(/\.png$/, "-photo.png"), fullPage: true });
   console.log(`dropped ${photo.file}: ${prep.steps} preparation steps shown, the same 784 pixels as cnn-lab classify${photo.inverted ? " (inverted)" : ""}, probabilities within ${dp.toExponential(1)}`);
 
   // 4. Redraw time while drawing (measured, printed, not asserted).
@@ -135,6 +136,17 @@ try {
     await page.evaluate(() => window.demo.showTest(4));
     await page.screenshot({ path: shotPath, fullPage: true });
   }
+
+  // 5. The same page opened from disk, as a reader who downloads the blog folder would.
+  const local = await browser.newPage();
+  const localErrors = [];
+  local.on("pageerror", (e) => localErrors.push(String(e)));
+  await local.goto(`file://${root}/05-what-the-network-sees/demo.html`);
+  await local.evaluate(() => window.demo.ready);
+  const fromDisk = await local.evaluate(() => window.demo.last());
+  const sameAsServed = fromDisk && maxDiff(fromDisk.probabilities, ref.images[0].probabilities);
+  if (!fromDisk || localErrors.length) fail(`opened from disk, the page did not predict: ${localErrors.join(" | ")}`);
+  else console.log(`opened from disk (file://): the first test image predicted as served (within ${sameAsServed.toExponential(1)})`);
   console.log(`the page loaded ${(servedBytes / 1e6).toFixed(2)} MB in ${served.length} requests`);
   if (outside.length) fail(`requests outside the blog folder: ${outside.join(", ")}`);
   if (errors.length) fail(`errors in the page: ${errors.join(" | ")}`);
