@@ -66,15 +66,15 @@ def write(demo, info, rustc, bindgen):
 def check(demo):
     path = os.path.join(demo, "manifest.json")
     if not os.path.exists(path):
-        sys.exit(f"{os.path.relpath(path, ROOT)} is missing: run scripts/build_web.sh")
+        sys.exit(f"{os.path.relpath(path, ROOT)} is missing: run make web")
     m = json.load(open(path))
     problems = []
     if m["sources_sha256"] != sources_hash():
-        problems.append("the crate's or the web crate's sources changed since the demo was built: run scripts/build_web.sh")
+        problems.append("the crate's or the web crate's sources changed since the demo was built: run make web")
     for f, h in m["files"].items():
         p = os.path.join(demo, f)
         if not os.path.exists(p) or sha256(p) != h:
-            problems.append(f"{f} is missing or differs from the build's: run scripts/build_web.sh")
+            problems.append(f"{f} is missing or differs from the build's: run make web")
     if m["model"]["weights_sha256"] != committed_gap_hash():
         problems.append(f"the demo's model ({m['model']['weights_sha256']}) is not the committed gap run ({committed_gap_hash()})")
     size = sum(os.path.getsize(os.path.join(demo, f)) for f in m["files"])

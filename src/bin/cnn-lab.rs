@@ -352,9 +352,10 @@ fn web_demo(cmd: WebDemoCmd) -> Result<()> {
             let data = recipes::fashion()?;
             recipes::announce_training(&recipe, &data)?;
             let m = recipes::train(&recipe, &data)?;
-            let tmp = tempfile::NamedTempFile::new().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-            m.save(tmp.path())?;
-            let bytes = std::fs::read(tmp.path()).map_err(|e| Error::io(tmp.path(), e))?;
+            // The cached file itself: saving the loaded model again would give other bytes
+            // (burn numbers the normalisation buffers afresh at each load).
+            let file = cnn_lab::lab::run_cache::entry(&recipes::config(&recipe, &data.train)?, &data.train, &data.val);
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
             let ev = m.evaluate(&data.test)?;
             let info = serde_json::json!({ "recipe": recipe, "weights_sha256": &m.weights_sha256()[..16], "test_accuracy": ev.accuracy, "test_images": ev.images });
             web_demo::write_assets(&bytes, &info, &test, &dir)?;

@@ -110,3 +110,29 @@ pub fn prepare_steps(g: image::GrayImage, size: usize) -> std::result::Result<(P
     }
     Ok((PreparedImage { pixels, rows: size, cols: size, inverted }, steps))
 }
+
+/// `img` shrunk to at most `max` pixels on a side, keeping its shape (unchanged when it fits, or
+/// when `max` is 0): a large photo's stages, shown small.
+pub fn shrink_to(img: &image::GrayImage, max: u32) -> image::GrayImage {
+    let (w, h) = img.dimensions();
+    if w.max(h) <= max || max == 0 {
+        return img.clone();
+    }
+    let f = max as f64 / w.max(h) as f64;
+    let (sw, sh) = (((w as f64 * f).round() as u32).max(1), ((h as f64 * f).round() as u32).max(1));
+    image::imageops::resize(img, sw, sh, image::imageops::FilterType::Triangle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_images_are_shrunk_keeping_their_shape() {
+        let size = |w, h, max| shrink_to(&image::GrayImage::new(w, h), max).dimensions();
+        assert_eq!(size(28, 28, 280), (28, 28));
+        assert_eq!(size(400, 200, 100), (100, 50));
+        assert_eq!(size(3, 900, 300), (1, 300));
+        assert_eq!(size(50, 60, 0), (50, 60));
+    }
+}

@@ -69,7 +69,8 @@ pub fn is_cached(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> bool {
     entry(cfg, train, val).is_file()
 }
 
-fn entry(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> PathBuf {
+/// The model file under which the run of `cfg` on these data is cached (there or not).
+pub fn entry(cfg: &TrainConfig, train: &Dataset, val: &Dataset) -> PathBuf {
     runs_dir().join(format!("{}-{}.cnnlab", cfg.spec.name, run_key(cfg, train, val)))
 }
 

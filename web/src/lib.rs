@@ -12,6 +12,7 @@
 //! println!("{} {:?}", p.class(), p.probabilities());
 //! ```
 
+use cnn_lab::inspect::prepare::shrink_to;
 use cnn_lab::inspect::{decode_grey, predict_with_cam, prepare_steps};
 use cnn_lab::plot::{heat_over, unit_range, RGBColor, CAM_ALPHA};
 use cnn_lab::train::TrainedModel;
@@ -165,44 +166,15 @@ impl Prepared {
     /// RGBA bytes; its size is `step_size(i, max)`.
     pub fn step_rgba(&self, i: usize, max: u32) -> Vec<u8> {
         self.steps.get(i).map_or_else(Vec::new, |s| {
-            shrink(&s.1, max).pixels().flat_map(|p| [p.0[0], p.0[0], p.0[0], 255]).collect()
+            shrink_to(&s.1, max).pixels().flat_map(|p| [p.0[0], p.0[0], p.0[0], 255]).collect()
         })
     }
 
     /// `[width, height]` of [`Prepared::step_rgba`]'s image.
     pub fn step_size(&self, i: usize, max: u32) -> Vec<u32> {
         self.steps.get(i).map_or_else(Vec::new, |s| {
-            let (w, h) = shrunk_size(s.1.width(), s.1.height(), max);
+            let (w, h) = shrink_to(&s.1, max).dimensions();
             vec![w, h]
         })
-    }
-}
-
-fn shrunk_size(w: u32, h: u32, max: u32) -> (u32, u32) {
-    let side = w.max(h);
-    if side <= max || max == 0 {
-        return (w, h);
-    }
-    let f = max as f64 / side as f64;
-    (((w as f64 * f).round() as u32).max(1), ((h as f64 * f).round() as u32).max(1))
-}
-
-fn shrink(img: &image::GrayImage, max: u32) -> image::GrayImage {
-    let (w, h) = shrunk_size(img.width(), img.height(), max);
-    if (w, h) == img.dimensions() {
-        return img.clone();
-    }
-    image::imageops::resize(img, w, h, image::imageops::FilterType::Triangle)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn large_stages_are_shrunk_keeping_their_shape() {
-        assert_eq!(shrunk_size(28, 28, 280), (28, 28));
-        assert_eq!(shrunk_size(4000, 2000, 400), (400, 200));
-        assert_eq!(shrunk_size(3, 9000, 300), (1, 300));
     }
 }
