@@ -118,12 +118,12 @@ test-blog: venv
 # then compare every number with the committed ones (recipes' weights hashes included) and print
 # what differs. About 4 h on two cores: not part of `make test`. `PART=00-03` or `PART=04-07`
 # checks one half (its notebooks and the recipes they train) from its own empty cache.
+reproduce-check: build venv evcxr data
+	scripts/reproduce_check.sh target/reproduce-check $(if $(PART),--part $(PART))
+
 # Fuzz each reader of outside files for FUZZ_SECONDS (default 600) each; see fuzz/README.md.
 fuzz: build
 	scripts/fuzz.sh
-
-reproduce-check: build venv evcxr data
-	scripts/reproduce_check.sh target/reproduce-check $(if $(PART),--part $(PART))
 
 # Training and inference img/s of model1, gap and vgg: the crate (our CPU kernels), a bare burn
 # loop on burn's own ops, and PyTorch on the same machine in the same run, with the ratios
