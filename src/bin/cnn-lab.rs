@@ -343,7 +343,6 @@ fn tsne_bench(input: Option<PathBuf>, python: Option<PathBuf>, n: usize) -> Resu
     Ok(())
 }
 
-
 fn web_demo(cmd: WebDemoCmd) -> Result<()> {
     use cnn_lab::lab::web_demo;
     let (_, test) = fashion_mnist()?;
