@@ -9,7 +9,7 @@ QUICK_DIR := target/nb-quick
 # Python with torch for the PyTorch reference (torch is not in the venv: ~4.5 GB with its CUDA libraries).
 TORCH_PY ?= $(PY)
 
-.PHONY: run test setup system venv evcxr data build notebooks blog web test-rust test-notebooks test-blog test-web bench bench-notebook kernel-stock reproduce-check fuzz
+.PHONY: run test setup system venv evcxr data build notebooks blog web test-rust test-notebooks test-blog test-web test-gpu bench bench-gpu bench-notebook kernel-stock reproduce-check fuzz
 
 # The notebooks start as soon as their kernel is installed: the release build of the `cnn-lab`
 # binary (~8 min on a fresh machine) happens when the first notebook's speed comparison needs it.
@@ -17,16 +17,18 @@ run: system venv evcxr data notebooks blog
 
 # Each stage's wall time is printed as it ends and in a table at the end (scripts/stages.sh).
 test:
-	@MAKE="$(MAKE)" scripts/stages.sh system venv evcxr data build test-rust test-notebooks test-blog test-web
+	@MAKE="$(MAKE)" scripts/stages.sh system venv evcxr data build test-rust test-gpu test-notebooks test-blog test-web
 
 setup: system venv evcxr data build
 
 # Debian packages: Fashion-MNIST (offline copy of the dataset), fonts for plots, Chromium (renders
-# the blog in the tests).
+# the blog in the tests), Mesa's Vulkan drivers (lavapipe: the GPU tests run on it without a GPU)
+# and vulkaninfo (make bench-gpu asks it whether the adapter is a GPU).
+SYSTEM_PACKAGES := dataset-fashion-mnist fonts-dejavu-core chromium mesa-vulkan-drivers vulkan-tools
 system:
-	@if ! dpkg -s dataset-fashion-mnist fonts-dejavu-core chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist fonts-dejavu-core chromium; \
-	  else echo "note: run 'sudo apt-get install dataset-fashion-mnist fonts-dejavu-core chromium' (or set FASHION_MNIST_DIR)"; fi; fi
+	@if ! dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	  else echo "note: run 'sudo apt-get install $(SYSTEM_PACKAGES)' (or set FASHION_MNIST_DIR)"; fi; fi
 
 # Python virtual environment with Jupyter, nbclient, nbconvert (pinned in requirements.txt).
 venv: $(VENV)/.done
@@ -62,6 +64,12 @@ test-rust: venv
 	$(PY) scripts/check_tensorboard.py target/tb-check 2
 
 # Quick mode on copies under target/, so committed full-run outputs stay untouched.
+# The GPU path (tests/gpu.rs) on lavapipe, Vulkan run on the CPU, forced even where a GPU exists
+# so that the check is the same everywhere; its shader and autotune cache is kept in target/.
+test-gpu:
+	CUBECL_WGPU_DEFAULT_DEVICE=Cpu CNN_LAB_GPU_CACHE=$(CURDIR)/target/gpu-cache \
+	  cargo test --release --features wgpu --test gpu -- --nocapture
+
 test-notebooks: venv
 	$(PY) scripts/lint_notebooks.py
 	$(PY) scripts/check_truth.py
@@ -136,6 +144,12 @@ bench: build venv
 	$(TORCH_PY) bench/pytorch_reference.py --images $(BENCH_IMAGES) --rust target/bench.jsonl
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	./target/release/cnn-lab tsne-bench --python $(PY)
+
+# The GPU figures (scripts/bench_gpu.sh): crate, bare burn loop and PyTorch (a CUDA torch in
+# TORCH_PY) on the GPU, a 60,000-image epoch, warm-up with an empty and a warm cache. Without a GPU
+# it runs on lavapipe and says its figures are not GPU figures.
+bench-gpu: venv
+	TORCH_PY=$(TORCH_PY) scripts/bench_gpu.sh
 
 # How long a reader waits on the kernel: kernel start, setup cell, first `let`, trivial cells and
 # a figure on the Rust kernel and on the venv's Python kernel in one run, with the ratios; then

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""PyTorch CPU reference for `make bench`: the crate's model1, gap and vgg presets, batch 128,
-random data, training and inference img/s; with the Rust results (JSON lines from
-`cnn-lab bench --json`) it prints one table with the Rust/PyTorch ratios.
+"""PyTorch reference for `make bench` (CPU) and `make bench-gpu` (`--device cuda`): the crate's
+model1, gap and vgg presets, batch 128, random data, training and inference img/s; with the Rust
+results (JSON lines from `cnn-lab bench --json` or the bench_gpu example) it prints one table
+with the Rust/PyTorch ratios.
 
-Usage: python bench/pytorch_reference.py [--images N] [--rust target/bench.jsonl] [PRESET ...]
-Skips (exit 0) when torch is not installed."""
+Usage: python bench/pytorch_reference.py [--device cpu|cuda] [--images N] [--rust FILE] [PRESET ...]
+Skips (exit 0) when torch is not installed, or has no CUDA device for `--device cuda`."""
 import argparse
 import json
 import sys
@@ -50,12 +51,13 @@ def preset(name):
     return model
 
 
-def measure(name, n, batch):
+def measure(name, n, batch, device):
     torch.manual_seed(0)
-    model = preset(name)
+    model = preset(name).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    x = torch.rand(n, 1, 28, 28) - 0.5
-    y = torch.randint(0, 10, (n,))
+    # The data is on the device before the clock starts, as the crate's resident feed keeps it.
+    x = (torch.rand(n, 1, 28, 28) - 0.5).to(device)
+    y = torch.randint(0, 10, (n,)).to(device)
     loss_fn = nn.CrossEntropyLoss()
 
     def epoch():
@@ -74,7 +76,7 @@ def measure(name, n, batch):
         t0 = time.perf_counter()
         with torch.no_grad():
             for i in range(0, n, batch):
-                model(x[i:i + batch]).numpy()
+                model(x[i:i + batch]).cpu().numpy()
         return n / (time.perf_counter() - t0)
 
     epoch()  # warm-up
@@ -97,7 +99,11 @@ def main():
     ap.add_argument("--images", type=int, default=6400)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--rust", help="JSON lines from `cnn-lab bench --json`")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     a = ap.parse_args()
+    if a.device == "cuda" and not torch.cuda.is_available():
+        print(f"pytorch reference skipped: torch {torch.__version__} sees no CUDA device (make bench-gpu TORCH_PY=... with a CUDA build)")
+        sys.exit(0)
     rust = {}
     if a.rust:
         for line in open(a.rust):
@@ -106,11 +112,12 @@ def main():
                 r = json.loads(line)
                 rust[r["preset"]] = r
     presets = a.presets or list(rust) or ["model1"]
-    print(f"pytorch {torch.__version__} cpu, {torch.get_num_threads()} threads, {a.images} random images, batch {a.batch}")
+    where = torch.cuda.get_device_name(0) if a.device == "cuda" else f"cpu, {torch.get_num_threads()} threads"
+    print(f"pytorch {torch.__version__} {where}, {a.images} random images, batch {a.batch}")
     head = f"{'preset':<8} {'':<9} {'burn ops':>9} {'cnn_lab':>9} {'pytorch':>9} {'cnn_lab/pytorch':>16} {'cnn_lab/burn':>13}"
     print(head)
     for p in presets:
-        train, inference = measure(p, a.images, a.batch)
+        train, inference = measure(p, a.images, a.batch, a.device)
         r = rust.get(p)
         if r is None:
             print(f"{p:<8} {'training':<9} {'':>9} {'':>9} {train:>9.0f}")

@@ -3,8 +3,18 @@
 use crate::data::{Dataset, Normalization};
 use burn::tensor::{Device, Tensor, TensorData};
 
-/// Copy an f32 tensor to a `Vec` (any rank).
+/// Device-to-host reads made through [`tensor_to_vec`] in this process. On a GPU each read
+/// waits until the device has finished everything queued before it, so a training loop should
+/// make few of them; the tests count them.
+pub fn device_reads() -> usize {
+    READS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static READS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Copy an f32 tensor to a `Vec` (any rank). This is a device-to-host read (see [`device_reads`]).
 pub fn tensor_to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let data = t.into_data().convert::<f32>();
     data.as_slice::<f32>().map(|s| s.to_vec()).unwrap_or_default()
 }

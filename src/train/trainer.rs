@@ -3,14 +3,15 @@
 
 use super::callback::{BatchEnd, Callback, EpochEnd, Order};
 use super::step::{count_correct, cross_entropy, evaluate_net, one_hot};
-use super::{callbacks, History, TrainConfig, TrainedModel};
+use super::feed::{augment_in_background, order_tensor, ResidentSet, READ_EVERY};
+use super::{callbacks, Feed, History, TrainConfig, TrainedModel};
 use crate::data::Dataset;
 use crate::model::tensor::bytes_tensor;
 use crate::model::{tensor_to_vec, Net};
 use crate::util::error::{Error, Result};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
-use burn::tensor::Device;
+use burn::tensor::{Device, Tensor};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::path::PathBuf;
@@ -29,6 +30,7 @@ pub struct Trainer {
     pub(super) backup: Option<PathBuf>,
     pub(super) callbacks: Vec<Box<dyn Callback>>,
     class_names: Vec<String>,
+    feed: Feed,
 }
 
 /// The device's random stream for `epoch` (dropout masks): reseeded at every epoch, so a run
@@ -72,6 +74,7 @@ impl Trainer {
             backup: None,
             callbacks,
             class_names: Vec::new(),
+            feed: Feed::Auto,
         })
     }
 
@@ -88,6 +91,11 @@ impl Trainer {
     /// Whether a callback stopped the last `fit` early.
     pub fn stopped(&self) -> bool {
         self.stopped
+    }
+
+    /// How later `fit`s feed batches (default [`Feed::Auto`]: host on the CPU, resident on a GPU).
+    pub fn set_feed(&mut self, feed: Feed) {
+        self.feed = feed;
     }
 
     /// Class names of the data of the last `fit`.
@@ -156,11 +164,20 @@ impl Trainer {
             c.on_train_begin(self, train, val)?;
         }
         let last = self.epochs_done + epochs;
+        let resident = match self.feed.resolve(&self.device) {
+            Feed::Resident if ResidentSet::fits(train) => Some(ResidentSet::upload(train, &self.device.clone().inner())),
+            _ => None,
+        };
         for epoch in self.epochs_done..last {
             let t0 = Instant::now();
             let batches = train.batches(self.config.batch_size, self.config.seed, epoch);
             cbs.iter_mut().for_each(|c| c.on_epoch_begin(epoch + 1, last, batches.len()));
-            let (loss, accuracy, images) = self.train_epoch(train, epoch, &batches, last, cbs);
+            // Every random stream is a function of (seed, epoch), so a resumed run matches.
+            self.device.seed(epoch_seed(self.config.seed, epoch));
+            let (loss, accuracy, images) = match &resident {
+                Some(set) => self.train_epoch_resident(set, train, epoch, &batches, last, cbs),
+                None => self.train_epoch(train, epoch, &batches, last, cbs),
+            };
             let (val_loss, val_accuracy) = match val.is_empty() {
                 true => (f64::NAN, f64::NAN),
                 false => evaluate_net(&self.net().valid(), val, self.config.normalization, &self.device.clone().inner()),
@@ -191,34 +208,50 @@ impl Trainer {
         Ok(hist)
     }
 
-    /// One pass over `batches`; returns the mean loss, the accuracy and the images seen.
-    fn train_epoch(&mut self, train: &Dataset, epoch: usize, batches: &[Vec<usize>], last: usize, cbs: &mut [Box<dyn Callback>]) -> (f64, f64, usize) {
+    /// The augmentation stream of `epoch` (a function of seed and epoch, like every stream).
+    fn augment_seed(&self, epoch: usize) -> u64 {
+        self.config.seed.wrapping_add(1_000_003 * epoch as u64)
+    }
+
+    /// The learning rate at step `b` of `epoch` (over the configured epochs, not this call's:
+    /// `fit` may be called a few epochs at a time).
+    fn rate(&self, epoch: usize, b: usize, batches: usize) -> f64 {
         let cfg = &self.config;
+        let steps = (cfg.epochs * batches).max(1) as f64;
+        cfg.lr_schedule.map_or(cfg.lr, |s| s.rate(cfg.lr, (epoch * batches + b) as f64 / steps))
+    }
+
+    /// One Adam step on a batch; returns its data loss (without the L2 penalty) and its logits.
+    fn step(&mut self, x: Tensor<4>, targets: Tensor<2>, lr: f64) -> (Tensor<1>, Tensor<2>) {
+        let net = self.slot.take().expect("network present");
+        let logits = net.forward(x);
+        let data_loss = cross_entropy(logits.clone(), targets);
+        let loss = net.l2_penalty().map_or(data_loss.clone(), |p| data_loss.clone() + p);
+        let grads = GradientsParams::from_grads(loss.backward(), &net);
+        // Move the module through the optimiser (no clone: keeps in-place updates possible).
+        self.slot = Some(self.optim.step(lr, net, grads));
+        (data_loss, logits)
+    }
+
+    /// One pass over `batches` gathered on the host ([`Feed::Host`]); returns the mean loss, the
+    /// accuracy and the images seen.
+    fn train_epoch(&mut self, train: &Dataset, epoch: usize, batches: &[Vec<usize>], last: usize, cbs: &mut [Box<dyn Callback>]) -> (f64, f64, usize) {
         let classes = train.num_classes();
-        // Every random stream is a function of (seed, epoch), so a resumed run matches.
-        self.device.seed(epoch_seed(cfg.seed, epoch));
-        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed.wrapping_add(1_000_003 * epoch as u64));
-        // Over the configured epochs, not this call's: `fit` may be called a few epochs at a time.
-        let steps = (cfg.epochs * batches.len()).max(1) as f64;
+        let mut rng = ChaCha8Rng::seed_from_u64(self.augment_seed(epoch));
         let (mut loss_sum, mut correct, mut seen) = (0f64, 0usize, 0usize);
         for (b, idx) in batches.iter().enumerate() {
-            let lr = cfg.lr_schedule.map_or(cfg.lr, |s| s.rate(cfg.lr, (epoch * batches.len() + b) as f64 / steps));
+            let lr = self.rate(epoch, b, batches.len());
             let mut px = Vec::with_capacity(idx.len() * train.pixels());
             for &i in idx {
-                match &cfg.augment {
+                match &self.config.augment {
                     Some(a) => px.extend(a.apply(train.image(i), train.rows, train.cols, &mut rng)),
                     None => px.extend_from_slice(train.image(i)),
                 }
             }
             let labels: Vec<u8> = idx.iter().map(|&i| train.labels[i]).collect();
-            let x = bytes_tensor(&px, idx.len(), train.rows, train.cols, cfg.normalization, &self.device);
-            let net = self.slot.take().expect("network present");
-            let logits = net.forward(x);
-            let data_loss = cross_entropy(logits.clone(), one_hot(&labels, classes, &self.device));
-            let loss = net.l2_penalty().map_or(data_loss.clone(), |p| data_loss.clone() + p);
-            let grads = GradientsParams::from_grads(loss.backward(), &net);
-            // Move the module through the optimiser (no clone: keeps in-place updates possible).
-            self.slot = Some(self.optim.step(lr, net, grads));
+            let x = bytes_tensor(&px, idx.len(), train.rows, train.cols, self.config.normalization, &self.device);
+            let targets = one_hot(&labels, classes, &self.device);
+            let (data_loss, logits) = self.step(x, targets, lr);
             loss_sum += tensor_to_vec(data_loss.inner())[0] as f64 * idx.len() as f64;
             correct += count_correct(&tensor_to_vec(logits.inner()), &labels, classes);
             seen += idx.len();
@@ -226,6 +259,49 @@ impl Trainer {
             cbs.iter_mut().for_each(|c| c.on_batch_end(&end));
         }
         (loss_sum / seen.max(1) as f64, correct as f64 / seen.max(1) as f64, seen)
+    }
+
+    /// One pass over `batches` of the training set kept on the device ([`Feed::Resident`]):
+    /// no read until every [`READ_EVERY`] steps.
+    fn train_epoch_resident(&mut self, set: &ResidentSet, train: &Dataset, epoch: usize, batches: &[Vec<usize>], last: usize, cbs: &mut [Box<dyn Callback>]) -> (f64, f64, usize) {
+        let inner = self.device.clone().inner();
+        let order = order_tensor(batches, &inner);
+        let norm = self.config.normalization;
+        let classes = train.num_classes();
+        let mut run = |trainer: &mut Self, next_augmented: &mut dyn FnMut() -> Option<Vec<u8>>| {
+            // [loss sum, correct count] since the start of the epoch, on the device.
+            let mut sums = Tensor::<1>::zeros([2], &inner);
+            let (mut start, mut seen) = (0usize, 0usize);
+            let mut totals = (0f64, 0f64);
+            for (b, idx) in batches.iter().enumerate() {
+                let lr = trainer.rate(epoch, b, batches.len());
+                let n = idx.len();
+                let rows = order.clone().slice(start..start + n);
+                start += n;
+                let x = match next_augmented() {
+                    Some(px) => bytes_tensor(&px, n, train.rows, train.cols, norm, &inner),
+                    None => set.images(&rows, norm),
+                };
+                let labels = set.labels(&rows);
+                let targets = labels.clone().one_hot::<2>(classes).float();
+                let (data_loss, logits) = trainer.step(x.autodiff(), targets.autodiff(), lr);
+                let right = logits.inner().argmax(1).reshape([n]).equal(labels).int().sum().float();
+                let batch = Tensor::cat(vec![data_loss.inner().mul_scalar(n as f32), right], 0);
+                sums = sums + batch;
+                seen += n;
+                if (b + 1) % READ_EVERY == 0 || b + 1 == batches.len() {
+                    let v = tensor_to_vec(sums.clone());
+                    totals = (v[0] as f64, v[1] as f64);
+                    let end = BatchEnd { epoch: epoch + 1, epochs: last, batch: b + 1, batches: batches.len(), loss: totals.0 / seen as f64, accuracy: totals.1 / seen as f64 };
+                    cbs.iter_mut().for_each(|c| c.on_batch_end(&end));
+                }
+            }
+            (totals.0 / seen.max(1) as f64, totals.1 / seen.max(1) as f64, seen)
+        };
+        match self.config.augment {
+            Some(a) => augment_in_background(train, batches, a, self.augment_seed(epoch), |next| run(self, &mut || Some(next()))),
+            None => run(self, &mut || None),
+        }
     }
 
     fn check_data(&self, train: &Dataset) -> Result<()> {

@@ -1,0 +1,56 @@
+//! `make bench-gpu` (scripts/bench_gpu.sh): the crate on the GPU (`--features wgpu`).
+//!
+//! ```sh
+//! cargo run --release --features wgpu --example bench_gpu -- throughput --images 6400   # JSON lines
+//! cargo run --release --features wgpu --example bench_gpu -- epoch --images 60000
+//! cargo run --release --features wgpu --example bench_gpu -- warmup
+//! ```
+//! `throughput`: training and inference img/s of model1, gap and vgg for the crate's `fit` and
+//! a bare burn loop (`cnn_lab::lab::bench::run`). `epoch`: one `fit` epoch of model1 on
+//! `--images` random images (a Fashion-MNIST epoch is 60,000), in seconds. `warmup`: seconds from
+//! process start to the end of a first short epoch, which pays shader compilation and autotuning
+//! unless the GPU cache ([`cnn_lab::util::device::gpu_cache`]) already holds them.
+
+use cnn_lab::lab::bench::{random_dataset, run};
+use cnn_lab::prelude::*;
+use std::time::Instant;
+
+fn arg(args: &[String], name: &str, default: usize) -> usize {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn one_epoch(images: usize, device: &burn::tensor::Device) -> Result<f64> {
+    let ds = random_dataset(images, 11);
+    let cfg = TrainConfig::new(ModelSpec::preset("model1")?).with_batch_size(128).quiet();
+    let mut t = Trainer::new(cfg, device)?;
+    let t0 = Instant::now();
+    t.fit(&ds, &ds.subset(0), 1)?;
+    Ok(t0.elapsed().as_secs_f64())
+}
+
+fn main() -> Result<()> {
+    let start = Instant::now();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let device = device("wgpu")?;
+    match args.first().map(String::as_str) {
+        Some("throughput") => {
+            for preset in ["model1", "gap", "vgg"] {
+                let r = run(preset, arg(&args, "--images", 6400), 128, 2, true, &device)?;
+                println!("{}", serde_json::to_string(&r).expect("plain numbers"));
+            }
+        }
+        Some("epoch") => {
+            let images = arg(&args, "--images", 60_000);
+            let warm = one_epoch(1280, &device)?;
+            let s = one_epoch(images, &device)?;
+            println!("{{\"what\":\"epoch\",\"preset\":\"model1\",\"images\":{images},\"seconds\":{s:.3},\"after_warmup_s\":{warm:.3}}}");
+        }
+        Some("warmup") => {
+            let s = one_epoch(arg(&args, "--images", 1280), &device)?;
+            let total = start.elapsed().as_secs_f64();
+            println!("{{\"what\":\"warmup\",\"preset\":\"model1\",\"first_epoch_s\":{s:.3},\"from_start_s\":{total:.3}}}");
+        }
+        _ => return Err(Error::invalid("usage: bench_gpu throughput|epoch|warmup [--images N]")),
+    }
+    Ok(())
+}
