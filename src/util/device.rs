@@ -48,6 +48,8 @@ pub fn device(name: &str) -> Result<Device> {
         }
         #[cfg(feature = "cuda")]
         "cuda" => Ok(Device::cuda(0)),
+        // Reached for whichever of these is not compiled in.
+        #[allow(unreachable_patterns)]
         "wgpu" | "gpu" | "cuda" => Err(Error::invalid(format!(
             "device {name:?} is not compiled in: rebuild with `--features {}` \
              (or set CNN_LAB_FALLBACK=cpu to run on the CPU instead)",
