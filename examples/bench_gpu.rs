@@ -4,15 +4,19 @@
 //! cargo run --release --features wgpu --example bench_gpu -- throughput --images 6400   # JSON lines
 //! cargo run --release --features wgpu --example bench_gpu -- epoch --images 60000
 //! cargo run --release --features wgpu --example bench_gpu -- warmup
+//! cargo run --release --features wgpu --example bench_gpu -- augment --images 2560
 //! ```
 //! `throughput`: training and inference img/s of model1, gap and vgg for the crate's `fit` and
 //! a bare burn loop (`cnn_lab::lab::bench::run`). `epoch`: one `fit` epoch of model1 on
 //! `--images` random images (a Fashion-MNIST epoch is 60,000), in seconds. `warmup`: seconds from
 //! process start to the end of a first short epoch, which pays shader compilation and autotuning
-//! unless the GPU cache ([`cnn_lab::util::device::gpu_cache`]) already holds them.
+//! unless the GPU cache ([`cnn_lab::util::device::gpu_cache`]) already holds them. `augment`: one
+//! epoch of model1 with Keras-style augmentation, fed from the host, and resident with the moves
+//! applied by a background thread or on the device.
 
 use cnn_lab::lab::bench::{random_dataset, run};
 use cnn_lab::prelude::*;
+use cnn_lab::train::{AugmentOn, Feed};
 use std::time::Instant;
 
 fn arg(args: &[String], name: &str, default: usize) -> usize {
@@ -20,9 +24,14 @@ fn arg(args: &[String], name: &str, default: usize) -> usize {
 }
 
 fn one_epoch(images: usize, device: &burn::tensor::Device) -> Result<f64> {
-    let ds = random_dataset(images, 11);
     let cfg = TrainConfig::new(ModelSpec::preset("model1")?).with_batch_size(128).quiet();
+    epoch_with(cfg, Feed::Auto, images, device)
+}
+
+fn epoch_with(cfg: TrainConfig, feed: Feed, images: usize, device: &burn::tensor::Device) -> Result<f64> {
+    let ds = random_dataset(images, 11);
     let mut t = Trainer::new(cfg, device)?;
+    t.set_feed(feed);
     let t0 = Instant::now();
     t.fit(&ds, &ds.subset(0), 1)?;
     Ok(t0.elapsed().as_secs_f64())
@@ -50,7 +59,20 @@ fn main() -> Result<()> {
             let total = start.elapsed().as_secs_f64();
             println!("{{\"what\":\"warmup\",\"preset\":\"model1\",\"first_epoch_s\":{s:.3},\"from_start_s\":{total:.3}}}");
         }
-        _ => return Err(Error::invalid("usage: bench_gpu throughput|epoch|warmup [--images N]")),
+        Some("augment") => {
+            let images = arg(&args, "--images", 60_000);
+            let cfg = TrainConfig::new(ModelSpec::preset("model1")?).with_batch_size(128).with_augment(Augment::KERAS).quiet();
+            epoch_with(cfg.clone(), Feed::Auto, 1280, &device)?; // warm-up
+            for (name, feed) in [
+                ("host", Feed::Host),
+                ("thread", Feed::Resident { augment: AugmentOn::Thread }),
+                ("device", Feed::Resident { augment: AugmentOn::Device }),
+            ] {
+                let s = epoch_with(cfg.clone(), feed, images, &device)?;
+                println!("{{\"what\":\"augment\",\"preset\":\"model1\",\"feed\":\"{name}\",\"images\":{images},\"seconds\":{s:.3}}}");
+            }
+        }
+        _ => return Err(Error::invalid("usage: bench_gpu throughput|epoch|warmup|augment [--images N]")),
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use cnn_lab::lab::bench::random_dataset;
 use cnn_lab::model::tensor::device_reads;
 use cnn_lab::prelude::*;
-use cnn_lab::train::feed::{Feed, READ_EVERY};
+use cnn_lab::train::feed::{AugmentOn, Feed, READ_EVERY};
 use std::sync::Mutex;
 
 /// The read counter is process-wide: tests that count take turns.
@@ -34,7 +34,7 @@ fn train(cfg: TrainConfig, feed: Feed, train: &Dataset, val: &Dataset, epochs: u
 fn the_resident_feed_trains_the_same_weights_as_the_host_feed() {
     let (tr, val) = (random_dataset(96, 1), random_dataset(40, 2));
     let configs = [
-        // Keras-style augmentation (interpolated, from the background thread), cosine schedule.
+        // Keras-style augmentation (interpolated), cosine schedule.
         TrainConfig::preset("gap").unwrap().with_cosine_decay(0.0).with_augment(Augment::KERAS),
         // Dropout (the device's random stream) and mirror/crop augmentation.
         TrainConfig::preset("model2").unwrap().with_augment(Augment::MIRROR_CROP),
@@ -44,14 +44,17 @@ fn the_resident_feed_trains_the_same_weights_as_the_host_feed() {
     for cfg in configs {
         let cfg = cfg.with_batch_size(16).with_epochs(2);
         let host = train(cfg.clone(), Feed::Host, &tr, &val, 2);
-        let resident = train(cfg.clone(), Feed::Resident, &tr, &val, 2);
-        assert_eq!(host.weights, resident.weights, "{}: the two feeds trained different weights", cfg.spec.name);
-        assert_eq!(host.val_loss, resident.val_loss);
-        // The training loss is summed in f32 on the device instead of f64 on the host.
-        for (h, r) in host.loss.iter().zip(&resident.loss) {
-            assert!((h - r).abs() < 1e-5 * h.abs().max(1.0), "{}: loss {h} vs {r}", cfg.spec.name);
+        for augment in [AugmentOn::Thread, AugmentOn::Device] {
+            let resident = train(cfg.clone(), Feed::Resident { augment }, &tr, &val, 2);
+            let what = format!("{} augmented on the {augment:?}", cfg.spec.name);
+            assert_eq!(host.weights, resident.weights, "{what}: the two feeds trained different weights");
+            assert_eq!(host.val_loss, resident.val_loss, "{what}");
+            // The training loss is summed in f32 on the device instead of f64 on the host.
+            for (h, r) in host.loss.iter().zip(&resident.loss) {
+                assert!((h - r).abs() < 1e-5 * h.abs().max(1.0), "{what}: loss {h} vs {r}");
+            }
+            assert_eq!(host.accuracy, resident.accuracy, "{what}");
         }
-        assert_eq!(host.accuracy, resident.accuracy);
     }
 }
 
@@ -63,7 +66,7 @@ fn the_resident_feed_reads_from_the_device_once_per_read_interval() {
     // Validation: one read per inference batch (all 30 images in one).
     let host = train(cfg.clone(), Feed::Host, &tr, &val, 1);
     assert_eq!(host.reads, 2 * batches + 1, "host feed: loss and logits after every step");
-    let resident = train(cfg, Feed::Resident, &tr, &val, 1);
+    let resident = train(cfg, Feed::RESIDENT, &tr, &val, 1);
     assert_eq!(resident.reads, batches.div_ceil(READ_EVERY) + 1, "resident feed: every {READ_EVERY} steps and at the end");
 }
 
@@ -71,5 +74,5 @@ fn the_resident_feed_reads_from_the_device_once_per_read_interval() {
 fn auto_means_the_host_feed_on_the_cpu() {
     assert_eq!(Feed::Auto.resolve(&cpu()), Feed::Host);
     assert_eq!(Feed::Auto.resolve(&cpu().autodiff()), Feed::Host);
-    assert_eq!(Feed::Resident.resolve(&cpu()), Feed::Resident);
+    assert_eq!(Feed::RESIDENT.resolve(&cpu()), Feed::RESIDENT);
 }

@@ -88,9 +88,14 @@ fn gradients(net: &Net, g: &burn::tensor::Gradients) -> Vec<(String, Vec<f32>)> 
 fn every_layer_forward_and_gradient_matches_the_cpu() {
     let _serial = serial();
     // model1: valid convs, max pooling, dense; gap: BatchNorm, "same" convs, global average
-    // pooling. Between them every kind of layer the presets use. (vgg, built of the same kinds,
-    // agrees to 1e-6 from its third convolution on but not below it: its second BatchNorm's β
-    // gradient differs by 2 % on lavapipe, and so everything before it; not yet explained.)
+    // pooling. Between them every kind of layer the presets use. vgg, built of the same kinds, is
+    // left out: for this input its second BatchNorm's β gradient differs by 1.9 % on lavapipe
+    // (and so every gradient below it, up to 2.6 %), while that layer's γ gradient and every
+    // gradient above it agree to 3e-6. The same BatchNorm, ReLU and pooling run alone on that
+    // layer's actual input agree to 4e-7 (see the next test for each op at vgg's shapes), the CPU
+    // network moves by 3e-6 when the input is perturbed by 1e-6, and another random input agrees
+    // everywhere. So it is the GPU's whole graph, not one op or an ill-conditioned input; burn's
+    // wgpu backend fuses ops across the graph (its `fusion` feature), the first suspect.
     for preset in ["model1", "gap"] {
         let spec = spec(preset);
         let (net_c, net_g, cpu_ad, gpu_ad) = twins(&spec);
@@ -194,4 +199,84 @@ fn a_quick_training_run_on_the_gpu_ends_within_a_point_of_the_cpu() {
     assert!((acc_c - acc_g).abs() <= 0.01, "CPU {acc_c}, GPU {acc_g}");
     // 16 steps an epoch: one read at the end of each (no validation set).
     assert_eq!(reads, 2, "the GPU run read from the device {reads} times in two epochs");
+}
+
+/// One op's output and gradients (input, then its parameters) against a random linear
+/// functional of the output, so every output element gets its own gradient.
+fn op_grads<const D: usize>(
+    f: impl Fn(Tensor<4>, &[Tensor<D>]) -> Tensor<4>,
+    x: &Tensor<4>,
+    params: &[Tensor<D>],
+    device: &Device,
+) -> Vec<Vec<f32>> {
+    let x = x.clone().to_device(device).require_grad();
+    let params: Vec<Tensor<D>> = params.iter().map(|p| p.clone().to_device(device).require_grad()).collect();
+    let y = f(x.clone(), &params);
+    let host = cpu();
+    host.seed(42); // the same functional on both devices
+    let r = Tensor::<4>::random(y.dims(), Distribution::Uniform(-1.0, 1.0), &host).to_device(device);
+    let g = (y.clone() * r).sum().backward();
+    let mut out = vec![values(y.inner()), values(x.grad(&g).unwrap())];
+    out.extend(params.iter().map(|p| values(p.grad(&g).unwrap())));
+    out
+}
+
+/// Each op alone at vgg's shapes: where the whole-network test fails, this one says which op.
+#[test]
+fn vgg_shaped_ops_match_the_cpu_one_at_a_time() {
+    let _serial = serial();
+    let (cpu_ad, gpu_ad) = (cpu().autodiff(), gpu().autodiff());
+    let mut report = Vec::new();
+    let mut check = |what: String, c: Vec<Vec<f32>>, g: Vec<Vec<f32>>| {
+        for (k, (a, b)) in g.iter().zip(&c).enumerate() {
+            let part = ["output", "input gradient", "parameter 1 gradient", "parameter 2 gradient"][k];
+            report.push((format!("{what}: {part}"), rel_err(a, b)));
+        }
+    };
+    for [c, k, side] in [[1, 32, 28], [32, 32, 28], [32, 64, 14], [64, 64, 14]] {
+        cpu_ad.seed(c as u64 * 100 + k as u64);
+        let x = Tensor::<4>::random([8, c, side, side], Distribution::Normal(0.0, 1.0), &cpu_ad);
+        let w = Tensor::<4>::random([k, c, 3, 3], Distribution::Normal(0.0, 0.2), &cpu_ad);
+        let b = Tensor::<4>::random([1, k, 1, 1], Distribution::Normal(0.0, 0.2), &cpu_ad);
+        let conv = |x: Tensor<4>, p: &[Tensor<4>]| cnn_lab::kernels::conv2d(x, p[0].clone(), p[1].clone().reshape([k]), 1, None);
+        check(format!("conv {c}->{k} same {side}x{side}"), op_grads(conv, &x, &[w.clone(), b.clone()], &cpu_ad), op_grads(conv, &x, &[w, b], &gpu_ad));
+        let x = Tensor::<4>::random([8, k, side, side], Distribution::Normal(0.3, 2.0), &cpu_ad);
+        let gb = Tensor::<4>::random([2, k, 1, 1], Distribution::Uniform(0.5, 1.5), &cpu_ad);
+        let bn = |x: Tensor<4>, p: &[Tensor<4>]| {
+            let gb = p[0].clone().reshape([2, k]);
+            let gamma = gb.clone().slice([0..1, 0..k]).reshape([k]);
+            let beta = gb.slice([1..2, 0..k]).reshape([k]);
+            cnn_lab::kernels::batch_norm_train(x, gamma, beta, 1e-5)
+        };
+        check(format!("batchnorm {k} {side}x{side}"), op_grads(bn, &x, &[gb.clone()], &cpu_ad), op_grads(bn, &x, &[gb], &gpu_ad));
+        let pool = |x: Tensor<4>, _: &[Tensor<4>]| cnn_lab::kernels::max_pool2d(burn::tensor::activation::relu(x), 2);
+        check(format!("relu + max pool {k} {side}x{side}"), op_grads(pool, &x, &[], &cpu_ad), op_grads(pool, &x, &[], &gpu_ad));
+    }
+    for (what, e) in &report {
+        println!("{what}: {e:.1e}");
+    }
+    let worst = report.iter().cloned().fold((String::new(), 0f32), |m, r| if r.1 > m.1 { r } else { m });
+    assert!(worst.1 < 1e-4, "{} differs by {:e}", worst.0, worst.1);
+}
+
+/// Augmentation on the device ([`cnn_lab::train::warp`]) against the host's bytes: the same
+/// arithmetic, but a GPU compiler may fuse a multiply and an add, so a pixel on a rounding
+/// boundary may come out one level off.
+#[test]
+fn augmentation_on_the_gpu_moves_the_pixels_the_host_moves() {
+    use rand::SeedableRng;
+    let _serial = serial();
+    let ds = cnn_lab::lab::bench::random_dataset(64, 9);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    let all = Augment { rotation_deg: 20.0, shift: 0.1, flip: true, crop: 2 };
+    for augment in [Augment::KERAS, Augment::STRONG, Augment::MIRROR_CROP, all] {
+        let moves: Vec<_> = (0..ds.len()).map(|_| augment.draw(28, 28, &mut rng)).collect();
+        let host: Vec<f32> = moves.iter().enumerate().flat_map(|(i, m)| m.apply(ds.image(i), 28, 28)).map(f32::from).collect();
+        let px: Vec<f32> = (0..ds.len()).flat_map(|i| ds.image(i).iter().map(|&p| p as f32)).collect();
+        let px = Tensor::<3>::from_data(burn::tensor::TensorData::new(px, [ds.len(), 28, 28]), &gpu());
+        let moved = values(cnn_lab::train::warp::warp(px, &moves));
+        let off: Vec<f32> = moved.iter().zip(&host).map(|(a, b)| (a - b).abs()).filter(|&d| d > 0.0).collect();
+        println!("{augment:?}: {} of {} pixels differ from the host's", off.len(), host.len());
+        assert!(off.iter().all(|&d| d <= 1.0) && off.len() * 1000 <= host.len(), "{augment:?}: {off:?}");
+    }
 }

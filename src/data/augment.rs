@@ -44,40 +44,62 @@ impl Augment {
     /// One random variant of `img` (`rows × cols` bytes): rotation and fractional shift with
     /// bilinear interpolation, then the whole-pixel shift, then the mirror.
     pub fn apply(&self, img: &[u8], rows: usize, cols: usize, rng: &mut impl Rng) -> Vec<u8> {
-        // Draws happen only for the moves in use, so older recipes see the same random stream.
-        let mut out = if self.rotation_deg > 0.0 || self.shift > 0.0 {
-            self.affine(img, rows, cols, rng)
-        } else {
-            img.to_vec()
-        };
+        self.draw(rows, cols, rng).apply(img, rows, cols)
+    }
+
+    /// Draw one image's random moves. Draws happen only for the moves in use, so older recipes
+    /// see the same random stream.
+    pub fn draw(&self, rows: usize, cols: usize, rng: &mut impl Rng) -> Moves {
+        let mut m = Moves { affine: self.rotation_deg > 0.0 || self.shift > 0.0, ..Moves::default() };
+        if self.rotation_deg > 0.0 {
+            m.angle = rng.random_range(-self.rotation_deg..=self.rotation_deg).to_radians();
+        }
+        if self.shift > 0.0 {
+            m.dx = rng.random_range(-self.shift..=self.shift) * cols as f32;
+            m.dy = rng.random_range(-self.shift..=self.shift) * rows as f32;
+        }
         if self.crop > 0 {
             let c = self.crop as i32;
-            let (dx, dy) = (rng.random_range(-c..=c), rng.random_range(-c..=c));
-            out = shift_pixels(&out, rows, cols, dx as isize, dy as isize);
+            m.crop = (rng.random_range(-c..=c), rng.random_range(-c..=c));
         }
-        if self.flip && rng.random_bool(0.5) {
+        m.flip = self.flip && rng.random_bool(0.5);
+        m
+    }
+}
+
+/// The moves drawn for one image by [`Augment::draw`], applied on the host by [`Moves::apply`]
+/// or to a whole batch on the device by `train::warp`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Moves {
+    /// Whether the interpolated move (rotation and fractional shift) is applied at all.
+    pub affine: bool,
+    /// Rotation in radians about the centre.
+    pub angle: f32,
+    /// Fractional shift in pixels, right and down.
+    pub dx: f32,
+    pub dy: f32,
+    /// Whole-pixel shift (right, down), after the interpolated move.
+    pub crop: (i32, i32),
+    /// Mirror left-right, last.
+    pub flip: bool,
+}
+
+impl Moves {
+    /// The moved image.
+    pub fn apply(&self, img: &[u8], rows: usize, cols: usize) -> Vec<u8> {
+        let mut out = match self.affine {
+            true => transform(img, rows, cols, self.angle, self.dx, self.dy),
+            false => img.to_vec(),
+        };
+        if self.crop != (0, 0) {
+            out = shift_pixels(&out, rows, cols, self.crop.0 as isize, self.crop.1 as isize);
+        }
+        if self.flip {
             for row in out.chunks_mut(cols) {
                 row.reverse();
             }
         }
         out
-    }
-
-    fn affine(&self, img: &[u8], rows: usize, cols: usize, rng: &mut impl Rng) -> Vec<u8> {
-        let angle = if self.rotation_deg > 0.0 {
-            rng.random_range(-self.rotation_deg..=self.rotation_deg).to_radians()
-        } else {
-            0.0
-        };
-        let (dx, dy) = if self.shift > 0.0 {
-            (
-                rng.random_range(-self.shift..=self.shift) * cols as f32,
-                rng.random_range(-self.shift..=self.shift) * rows as f32,
-            )
-        } else {
-            (0.0, 0.0)
-        };
-        transform(img, rows, cols, angle, dx, dy)
     }
 }
 

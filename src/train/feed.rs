@@ -15,7 +15,7 @@ use std::sync::mpsc;
 /// [`super::Trainer::set_feed`]; not part of the config, so it never changes a run-cache key).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Feed {
-    /// [`Feed::Host`] on the CPU, [`Feed::Resident`] on any other device.
+    /// [`Feed::Host`] on the CPU, [`Feed::RESIDENT`] on any other device.
     #[default]
     Auto,
     /// Each batch gathered (and augmented) on the host, normalised and uploaded; the loss and
@@ -23,12 +23,30 @@ pub enum Feed {
     Host,
     /// The training set uploaded once per `fit`, four pixels packed in each 32-bit integer (the
     /// GPU shaders have no 8-bit integers, and 32-bit pixels would not fit a 128 MiB storage
-    /// binding); each batch gathered, unpacked and normalised on the device. Augmented batches are
-    /// prepared by a background thread while the device trains, and uploaded. Loss and accuracy
-    /// are summed on the device and read back every [`READ_EVERY`] steps and at the end of the
-    /// epoch, which is also when the batch callbacks (the progress bar) hear of them. A training
-    /// set over [`RESIDENT_MAX_BYTES`] packed is fed from the host.
-    Resident,
+    /// binding); each batch gathered, unpacked and normalised on the device, and augmented where
+    /// `augment` says. Loss and accuracy are summed on the device and read back every
+    /// [`READ_EVERY`] steps and at the end of the epoch, which is also when the batch callbacks
+    /// (the progress bar) hear of them. A training set over [`RESIDENT_MAX_BYTES`] packed is fed
+    /// from the host.
+    Resident { augment: AugmentOn },
+}
+
+/// Where [`Feed::Resident`] augments a batch. Both draw the moves from the host's random stream,
+/// so both give the host's pixels (on the CPU, the same bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AugmentOn {
+    /// A background thread moves the pixels on the host while the device trains, and each
+    /// augmented batch is uploaded (a batch of 128 is 100 KB).
+    #[default]
+    Thread,
+    /// The host draws each image's moves (seven numbers, one small upload a batch) and the device
+    /// moves the resident pixels ([`super::warp`]).
+    Device,
+}
+
+impl Feed {
+    /// The resident feed with augmentation on a background thread.
+    pub const RESIDENT: Feed = Feed::Resident { augment: AugmentOn::Thread };
 }
 
 /// Steps between two reads of the running loss and accuracy in [`Feed::Resident`].
@@ -39,7 +57,7 @@ impl Feed {
     pub fn resolve(self, device: &Device) -> Feed {
         match self {
             Feed::Auto if crate::util::device::is_cpu(device) => Feed::Host,
-            Feed::Auto => Feed::Resident,
+            Feed::Auto => Feed::RESIDENT,
             other => other,
         }
     }
@@ -85,6 +103,13 @@ impl ResidentSet {
 
     /// The images at `idx`, unpacked and normalised on the device: `[n, 1, rows, cols]`.
     pub fn images(&self, idx: &Tensor<1, Int>, norm: Normalization) -> Tensor<4> {
+        let px = self.pixels(idx);
+        let [n, rows, cols] = px.dims();
+        normalise(px, norm).reshape([n, 1, rows, cols])
+    }
+
+    /// The images at `idx`, unpacked on the device, as pixel values 0–255: `[n, rows, cols]`.
+    pub fn pixels(&self, idx: &Tensor<1, Int>) -> Tensor<3> {
         let [n] = idx.dims();
         let words = self.words.clone().select(0, idx.clone());
         let [_, w] = words.dims();
@@ -92,7 +117,7 @@ impl ResidentSet {
         let bytes: Vec<Tensor<2, Int>> =
             (0..4).map(|k| words.clone().bitwise_right_shift_scalar(8 * k).bitwise_and_scalar(255)).collect();
         let px = Tensor::stack::<3>(bytes, 2).reshape([n, w * 4]).slice([0..n, 0..self.rows * self.cols]).float();
-        normalise(px, norm).reshape([n, 1, self.rows, self.cols])
+        px.reshape([n, self.rows, self.cols])
     }
 
     /// The labels at `idx`.

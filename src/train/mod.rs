@@ -24,11 +24,12 @@ pub mod step;
 pub mod trained;
 pub mod trainer;
 pub mod version;
+pub mod warp;
 
 pub use callback::{BatchEnd, Callback, CallbackState, EpochEnd, Order};
 pub use callbacks::{EarlyStopping, EpochLog, ModelCheckpoint, ProgressBar};
 pub use config::{LrSchedule, TrainConfig};
-pub use feed::Feed;
+pub use feed::{AugmentOn, Feed};
 pub use history::History;
 pub use inference::{average_probabilities, evaluation_of, Evaluation, PredictOptions};
 pub use step::{count_correct, cross_entropy, evaluate_net};

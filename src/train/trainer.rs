@@ -3,7 +3,8 @@
 
 use super::callback::{BatchEnd, Callback, EpochEnd, Order};
 use super::step::{count_correct, cross_entropy, evaluate_net, one_hot};
-use super::feed::{augment_in_background, order_tensor, ResidentSet, READ_EVERY};
+use super::feed::{augment_in_background, normalise, order_tensor, AugmentOn, ResidentSet, READ_EVERY};
+use super::warp::warp;
 use super::{callbacks, Feed, History, TrainConfig, TrainedModel};
 use crate::data::Dataset;
 use crate::model::tensor::bytes_tensor;
@@ -165,7 +166,7 @@ impl Trainer {
         }
         let last = self.epochs_done + epochs;
         let resident = match self.feed.resolve(&self.device) {
-            Feed::Resident if ResidentSet::fits(train) => Some(ResidentSet::upload(train, &self.device.clone().inner())),
+            Feed::Resident { augment } if ResidentSet::fits(train) => Some((ResidentSet::upload(train, &self.device.clone().inner()), augment)),
             _ => None,
         };
         for epoch in self.epochs_done..last {
@@ -175,7 +176,7 @@ impl Trainer {
             // Every random stream is a function of (seed, epoch), so a resumed run matches.
             self.device.seed(epoch_seed(self.config.seed, epoch));
             let (loss, accuracy, images) = match &resident {
-                Some(set) => self.train_epoch_resident(set, train, epoch, &batches, last, cbs),
+                Some((set, on)) => self.train_epoch_resident(set, *on, train, epoch, &batches, last, cbs),
                 None => self.train_epoch(train, epoch, &batches, last, cbs),
             };
             let (val_loss, val_accuracy) = match val.is_empty() {
@@ -263,11 +264,13 @@ impl Trainer {
 
     /// One pass over `batches` of the training set kept on the device ([`Feed::Resident`]):
     /// no read until every [`READ_EVERY`] steps.
-    fn train_epoch_resident(&mut self, set: &ResidentSet, train: &Dataset, epoch: usize, batches: &[Vec<usize>], last: usize, cbs: &mut [Box<dyn Callback>]) -> (f64, f64, usize) {
+    #[allow(clippy::too_many_arguments)]
+    fn train_epoch_resident(&mut self, set: &ResidentSet, on: AugmentOn, train: &Dataset, epoch: usize, batches: &[Vec<usize>], last: usize, cbs: &mut [Box<dyn Callback>]) -> (f64, f64, usize) {
         let inner = self.device.clone().inner();
         let order = order_tensor(batches, &inner);
         let norm = self.config.normalization;
         let classes = train.num_classes();
+        let mut rng = ChaCha8Rng::seed_from_u64(self.augment_seed(epoch));
         let mut run = |trainer: &mut Self, next_augmented: &mut dyn FnMut() -> Option<Vec<u8>>| {
             // [loss sum, correct count] since the start of the epoch, on the device.
             let mut sums = Tensor::<1>::zeros([2], &inner);
@@ -278,9 +281,13 @@ impl Trainer {
                 let n = idx.len();
                 let rows = order.clone().slice(start..start + n);
                 start += n;
-                let x = match next_augmented() {
-                    Some(px) => bytes_tensor(&px, n, train.rows, train.cols, norm, &inner),
-                    None => set.images(&rows, norm),
+                let x = match (next_augmented(), trainer.config.augment) {
+                    (Some(px), _) => bytes_tensor(&px, n, train.rows, train.cols, norm, &inner),
+                    (None, Some(a)) if on == AugmentOn::Device => {
+                        let moves: Vec<_> = (0..n).map(|_| a.draw(train.rows, train.cols, &mut rng)).collect();
+                        normalise(warp(set.pixels(&rows), &moves), norm).reshape([n, 1, train.rows, train.cols])
+                    }
+                    (None, _) => set.images(&rows, norm),
                 };
                 let labels = set.labels(&rows);
                 let targets = labels.clone().one_hot::<2>(classes).float();
@@ -298,9 +305,9 @@ impl Trainer {
             }
             (totals.0 / seen.max(1) as f64, totals.1 / seen.max(1) as f64, seen)
         };
-        match self.config.augment {
-            Some(a) => augment_in_background(train, batches, a, self.augment_seed(epoch), |next| run(self, &mut || Some(next()))),
-            None => run(self, &mut || None),
+        match (self.config.augment, on) {
+            (Some(a), AugmentOn::Thread) => augment_in_background(train, batches, a, self.augment_seed(epoch), |next| run(self, &mut || Some(next()))),
+            _ => run(self, &mut || None),
         }
     }
 
