@@ -1,7 +1,7 @@
 //! `make bench-gpu` (scripts/bench_gpu.sh): the crate on the GPU (`--features wgpu`).
 //!
 //! ```sh
-//! cargo run --release --features wgpu --example bench_gpu -- throughput --images 6400   # JSON lines
+//! cargo run --release --features wgpu --example bench_gpu -- throughput --images 6400 [--presets model1,gap,vgg]   # JSON lines
 //! cargo run --release --features wgpu --example bench_gpu -- epoch --images 60000
 //! cargo run --release --features wgpu --example bench_gpu -- warmup
 //! cargo run --release --features wgpu --example bench_gpu -- augment --images 2560
@@ -43,7 +43,8 @@ fn main() -> Result<()> {
     let device = device("wgpu")?;
     match args.first().map(String::as_str) {
         Some("throughput") => {
-            for preset in ["model1", "gap", "vgg"] {
+            let presets = args.iter().position(|a| a == "--presets").and_then(|i| args.get(i + 1)).map_or("model1,gap,vgg", |v| v.as_str());
+            for preset in presets.split(',') {
                 let r = run(preset, arg(&args, "--images", 6400), 128, 2, true, &device)?;
                 println!("{}", serde_json::to_string(&r).expect("plain numbers"));
             }

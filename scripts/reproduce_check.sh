@@ -6,7 +6,7 @@
 #   scripts/reproduce_check.sh [SCRATCH]              everything (default target/reproduce-check; ~4 h on two cores)
 #   scripts/reproduce_check.sh SCRATCH --part 00-03   one part from its own empty cache: its
 #                                                     notebooks and the recipes they use (~1.5 h)
-#   scripts/reproduce_check.sh SCRATCH --part 04-07   (~2 h); parts fit where the whole does not
+#   scripts/reproduce_check.sh SCRATCH --part 04-07   (~1.5 h); parts fit where the whole does not
 #   scripts/reproduce_check.sh SCRATCH NAME...        retrain and compare only these recipes (no notebooks)
 #   REPRO_KEEP_RUNS=1 ...                             reuse the scratch folder's runs: resume after an
 #                                                     interruption; the wall time printed at the end
