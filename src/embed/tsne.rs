@@ -119,6 +119,7 @@ pub fn tsne(x: &[Vec<f32>], cfg: &TsneConfig) -> Result<Vec<Vec<f64>>> {
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads.max(1))
+        .start_handler(|_| crate::util::panic::quiet_panics_on_this_thread())
         .build()
         .map_err(|e| Error::invalid(format!("t-SNE thread pool: {e}")))?;
     let flat = catch_panic(|| pool.install(run)).map_err(|m| Error::invalid(format!("t-SNE failed: {m}")))?;

@@ -4,9 +4,12 @@
 
 pub mod device;
 pub mod error;
+pub mod panic;
 pub mod progress;
 pub mod quick;
 pub mod store;
+
+pub use panic::catch_panic;
 
 /// Lower-case hex of `bytes` (hashes in file names and messages).
 ///
@@ -43,21 +46,6 @@ pub fn top_k(p: &[f32], k: usize) -> Vec<(usize, f32)> {
     v.sort_by(|a, b| b.1.total_cmp(&a.1));
     v.truncate(k);
     v
-}
-
-// burn may panic deep inside on malformed tensors; a user must see an error instead.
-/// Run `f`, turning a panic into its message (used around library code that may panic).
-pub fn catch_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    std::panic::set_hook(prev);
-    r.map_err(|p| {
-        p.downcast_ref::<String>()
-            .cloned()
-            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "panic".into())
-    })
 }
 
 /// `path` relative to the crate root when it lies under it (messages stay short and carry no
