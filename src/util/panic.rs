@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 thread_local! {
     /// Whether this thread's panics are caught by [`catch_panic`] (and so kept off stderr).
     static QUIET: Cell<bool> = const { Cell::new(false) };
-    /// Where this thread's last quiet panic happened: " at zune-jpeg-0.5.15/src/idct/avx2.rs:246".
+    /// Where this thread's last quiet panic happened: "at zune-jpeg-0.5.15/src/idct/avx2.rs:246".
     static WHERE: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
