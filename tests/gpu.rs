@@ -142,32 +142,39 @@ fn dropout_on_the_gpu_keeps_its_rate_and_scale() {
     assert!(kept.iter().all(|&v| v == 0.0 || (v - 1.0 / 0.75).abs() < 1e-6), "kept values are scaled by 1/(1-rate)");
 }
 
+/// Adam's first step moves each weight by `lr · g / (|g| + ε)`: about ±lr whatever the gradient's
+/// size, except where |g| is near ε. There the move hangs on the gradient's last digits, which the
+/// two devices round differently (a fresh CI machine once saw 13 % of lr between them on one
+/// kernel weight), so each device is checked against the rule for its own gradient; the previous
+/// test checks that the gradients agree.
 #[test]
-fn an_adam_step_on_the_gpu_moves_the_weights_as_on_the_cpu() {
+fn an_adam_step_on_the_gpu_moves_each_weight_by_adams_rule_as_on_the_cpu() {
     let _serial = serial();
     let spec = spec("gap");
     let (net_c, net_g, cpu_ad, gpu_ad) = twins(&spec);
     let x = Tensor::<4>::random([16, 1, 28, 28], Distribution::Uniform(-0.5, 0.5), &cpu_ad);
     let y = Tensor::<2>::random([16, 10], Distribution::Uniform(0.0, 1.0), &cpu_ad);
-    let step = |net: Net, x: Tensor<4>, y: Tensor<2>| {
-        let mut optim = AdamConfig::new().with_epsilon(1e-7).init();
-        let grads = GradientsParams::from_grads(cross_entropy(net.forward(x), y).backward(), &net);
-        optim.step(1e-3, net, grads)
-    };
-    let after_c = step(net_c.clone(), x.clone(), y.clone());
-    let after_g = step(net_g, x.to_device(&gpu_ad), y.to_device(&gpu_ad));
-    let (before, c, g) = (net_c.named_parameters(), after_c.named_parameters(), after_g.named_parameters());
-    for (((name, w0), (_, wc)), (_, wg)) in before.iter().zip(&c).zip(&g) {
-        if name.starts_with("conv") && name.ends_with("/bias") {
-            // Every conv of gap feeds a BatchNorm, so its bias's gradient is rounding noise, and
-            // Adam's first step moves a weight by ±lr whatever the size of its gradient.
-            continue;
+    let (lr, eps) = (1e-3, 1e-7);
+    let trainable = |net: &Net| net.named_parameters().into_iter().filter(|(n, _)| !n.contains("/moving_")).collect::<Vec<_>>();
+    for (device, net, x, y) in [("CPU", net_c, x.clone(), y.clone()), ("GPU", net_g, x.to_device(&gpu_ad), y.to_device(&gpu_ad))] {
+        let g = cross_entropy(net.forward(x), y).backward();
+        let grads = gradients(&net, &g);
+        let mut optim = AdamConfig::new().with_epsilon(eps as f32).init();
+        let after = optim.step(lr, net.clone(), GradientsParams::from_grads(g, &net));
+        let (before, after) = (trainable(&net), trainable(&after));
+        assert_eq!(before.len(), grads.len(), "a gradient for every trainable parameter");
+        let (mut near_eps, mut total) = (0, 0);
+        for (((name, w0), (_, w1)), (_, g)) in before.iter().zip(&after).zip(&grads) {
+            for ((&w0, &w1), &g) in w0.iter().zip(w1).zip(g) {
+                let (g, want) = (g as f64, w0 as f64 - lr * g as f64 / ((g as f64).abs() + eps));
+                let d = (w1 as f64 - want).abs();
+                // 1e-6: f32 rounding of the weight (about 6e-8) with room, a thousandth of lr.
+                assert!(d < 1e-6, "{device}: {name}: a weight moved from {w0} to {w1}, Adam's rule gives {want} for its gradient {g:e}");
+                near_eps += (g.abs() < 100.0 * eps) as usize;
+                total += 1;
+            }
         }
-        // Adam moves each weight by about the learning rate whatever its gradient's size, so
-        // compare the moves with the learning rate.
-        let d = wc.iter().zip(wg).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
-        let moved = w0.iter().zip(wc).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
-        assert!(d < 1e-4, "{name}: the CPU and GPU steps differ by {d:e} (the step moved it by {moved:e})");
+        println!("{device}: {total} weights follow Adam's rule; {near_eps} have |g| < 100 ε, where the move hangs on the gradient's rounding");
     }
 }
 
