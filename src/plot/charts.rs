@@ -61,8 +61,10 @@ pub fn coloured_bars(title: &str, labels: &[&str], values: &[f64], colors: &[RGB
 }
 
 
-fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String, Vec<f64>)], bins: usize, range: (f64, f64), log_y: bool, fixed: &[Option<RGBColor>], x_desc: &str) -> Result<()> {
-    let (lo, hi) = range;
+/// `range` is `b.range` or, without one, the data's.
+fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String, Vec<f64>)], b: &Bins, range: (f64, f64)) -> Result<()> {
+    let Bins { count: bins, log_y, colours: fixed, x_desc, .. } = b;
+    let (bins, log_y, (lo, hi)) = (*bins, *log_y, range);
     let width = (hi - lo) / bins as f64;
     let counts: Vec<Vec<f64>> = series
         .iter()
@@ -172,14 +174,13 @@ impl Bins {
 
 /// Histogram (density) of one or more named series over `range` with `bins` bins.
 pub fn histogram(title: &str, series: &[(&str, &[f64])], bins: Bins) -> Result<Figure> {
-    let Bins { count: bins, range, log_y, colours, x_desc } = bins;
-    if series.is_empty() || series.iter().all(|(_, v)| v.is_empty()) || bins == 0 {
+    if series.is_empty() || series.iter().all(|(_, v)| v.is_empty()) || bins.count == 0 {
         return Err(Error::invalid("histogram: no data"));
     }
     let all: Vec<f64> = series.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
-    let range = range.unwrap_or_else(|| finite_range(&all));
+    let range = bins.range.unwrap_or_else(|| finite_range(&all));
     let owned: Vec<(String, Vec<f64>)> = series.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect();
-    render!(title; 640, 400, draw_hist, title, &owned, bins, range, log_y, &colours, &x_desc)
+    render!(title; 640, 400, draw_hist, title, &owned, &bins, range)
 }
 
 

@@ -103,9 +103,7 @@ impl ResidentSet {
 
     /// The images at `idx`, unpacked and normalised on the device: `[n, 1, rows, cols]`.
     pub fn images(&self, idx: &Tensor<1, Int>, norm: Normalization) -> Tensor<4> {
-        let px = self.pixels(idx);
-        let [n, rows, cols] = px.dims();
-        normalise(px, norm).reshape([n, 1, rows, cols])
+        network_input(self.pixels(idx), norm)
     }
 
     /// The images at `idx`, unpacked on the device, as pixel values 0–255: `[n, rows, cols]`.
@@ -126,13 +124,16 @@ impl ResidentSet {
     }
 }
 
+/// Pixel values 0–255, `[n, rows, cols]`, as the network's input `[n, 1, rows, cols]`:
 /// [`Normalization::apply`] on a tensor, in the same order of operations.
-pub fn normalise<const D: usize>(x: Tensor<D>, norm: Normalization) -> Tensor<D> {
-    match norm {
-        Normalization::Unit => x.div_scalar(255.0),
-        Normalization::Centered => x.div_scalar(128.0).sub_scalar(0.5),
-        Normalization::Standardize { mean, std } => x.sub_scalar(mean).div_scalar(std),
-    }
+pub fn network_input(px: Tensor<3>, norm: Normalization) -> Tensor<4> {
+    let [n, rows, cols] = px.dims();
+    let x = match norm {
+        Normalization::Unit => px.div_scalar(255.0),
+        Normalization::Centered => px.div_scalar(128.0).sub_scalar(0.5),
+        Normalization::Standardize { mean, std } => px.sub_scalar(mean).div_scalar(std),
+    };
+    x.reshape([n, 1, rows, cols])
 }
 
 /// The epoch's order of images as one index tensor (one small upload per epoch).

@@ -3,7 +3,7 @@
 
 use super::callback::{BatchEnd, Callback, EpochEnd, Order};
 use super::step::{count_correct, cross_entropy, evaluate_net, one_hot};
-use super::feed::{augment_in_background, normalise, order_tensor, AugmentOn, ResidentSet, READ_EVERY};
+use super::feed::{augment_in_background, network_input, order_tensor, AugmentOn, ResidentSet, READ_EVERY};
 use super::warp::warp;
 use super::{callbacks, Feed, History, TrainConfig, TrainedModel};
 use crate::data::Dataset;
@@ -285,7 +285,7 @@ impl Trainer {
                     (Some(px), _) => bytes_tensor(&px, n, train.rows, train.cols, norm, &inner),
                     (None, Some(a)) if on == AugmentOn::Device => {
                         let moves: Vec<_> = (0..n).map(|_| a.draw(train.rows, train.cols, &mut rng)).collect();
-                        normalise(warp(set.pixels(&rows), &moves), norm).reshape([n, 1, train.rows, train.cols])
+                        network_input(warp(set.pixels(&rows), &moves), norm)
                     }
                     (None, _) => set.images(&rows, norm),
                 };
