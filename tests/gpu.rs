@@ -145,8 +145,8 @@ fn dropout_on_the_gpu_keeps_its_rate_and_scale() {
 /// Adam's first step moves each weight by `lr · g / (|g| + ε)`: about ±lr whatever the gradient's
 /// size, except where |g| is near ε. There the move hangs on the gradient's last digits, which the
 /// two devices round differently (a fresh CI machine once saw 13 % of lr between them on one
-/// kernel weight), so each device is checked against the rule for its own gradient; the previous
-/// test checks that the gradients agree.
+/// kernel weight), so each device is checked against the rule for its own gradient;
+/// `every_layer_forward_and_gradient_matches_the_cpu` checks that the gradients agree.
 #[test]
 fn an_adam_step_on_the_gpu_moves_each_weight_by_adams_rule_as_on_the_cpu() {
     let _serial = serial();
@@ -166,7 +166,8 @@ fn an_adam_step_on_the_gpu_moves_each_weight_by_adams_rule_as_on_the_cpu() {
         let (mut near_eps, mut total) = (0, 0);
         for (((name, w0), (_, w1)), (_, g)) in before.iter().zip(&after).zip(&grads) {
             for ((&w0, &w1), &g) in w0.iter().zip(w1).zip(g) {
-                let (g, want) = (g as f64, w0 as f64 - lr * g as f64 / ((g as f64).abs() + eps));
+                let g = g as f64;
+                let want = w0 as f64 - lr * g / (g.abs() + eps);
                 let d = (w1 as f64 - want).abs();
                 // 1e-6: f32 rounding of the weight (about 6e-8) with room, a thousandth of lr.
                 assert!(d < 1e-6, "{device}: {name}: a weight moved from {w0} to {w1}, Adam's rule gives {want} for its gradient {g:e}");
@@ -255,7 +256,7 @@ fn vgg_shaped_ops_match_the_cpu_one_at_a_time() {
             let beta = gb.slice([1..2, 0..k]).reshape([k]);
             cnn_lab::kernels::batch_norm_train(x, gamma, beta, 1e-5)
         };
-        check(format!("batchnorm {k} {side}x{side}"), op_grads(bn, &x, &[gb.clone()], &cpu_ad), op_grads(bn, &x, &[gb], &gpu_ad));
+        check(format!("batchnorm {k} {side}x{side}"), op_grads(bn, &x, std::slice::from_ref(&gb), &cpu_ad), op_grads(bn, &x, &[gb], &gpu_ad));
         let pool = |x: Tensor<4>, _: &[Tensor<4>]| cnn_lab::kernels::max_pool2d(burn::tensor::activation::relu(x), 2);
         check(format!("relu + max pool {k} {side}x{side}"), op_grads(pool, &x, &[], &cpu_ad), op_grads(pool, &x, &[], &gpu_ad));
     }

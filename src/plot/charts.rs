@@ -63,8 +63,7 @@ pub fn coloured_bars(title: &str, labels: &[&str], values: &[f64], colors: &[RGB
 
 /// `range` is `b.range` or, without one, the data's.
 fn draw_hist<DB: DrawingBackend>(root: &Area<DB>, title: &str, series: &[(String, Vec<f64>)], b: &Bins, range: (f64, f64)) -> Result<()> {
-    let Bins { count: bins, log_y, colours: fixed, x_desc, .. } = b;
-    let (bins, log_y, (lo, hi)) = (*bins, *log_y, range);
+    let (bins, log_y, fixed, x_desc, (lo, hi)) = (b.count, b.log_y, &b.colours, b.x_desc.as_str(), range);
     let width = (hi - lo) / bins as f64;
     let counts: Vec<Vec<f64>> = series
         .iter()
